@@ -1,0 +1,1050 @@
+//! The shared engine: the only code that locks.
+//!
+//! One `Mutex` guards the buffer and the bookkeeping. Tasks that must wait get an
+//! entry in a small slab inside the state, and their key joins the queue of
+//! waiting senders or waiting receivers. A counterpart that arrives later
+//! completes the longest-waiting entry directly, under the lock: a sender moves
+//! its value into a waiting receiver's entry, a receiver that frees room moves the
+//! longest-waiting sender's value into the buffer. That is Go's design (`sudog`
+//! queues) and it is what makes the semantics exact:
+//!
+//! * first come, first served, and no barging: room never looks free to a
+//!   `try_send` while senders wait, a value never looks available to a `try_recv`
+//!   while receivers wait;
+//! * a rendezvous channel is `bounded(0)`: a send completes only by a hand-off;
+//! * a waiting operation is completed by exactly one counterpart, because it is
+//!   completed and dequeued in one critical section.
+//!
+//! A `select` registers one entry per case, all sharing a [`Token`]. A
+//! counterpart may complete such an entry only after it claims the token, so
+//! exactly one case of a select happens; entries whose token was claimed by
+//! another case are stale and are skipped and dequeued by whoever meets them.
+//!
+//! The entry belongs to the future that made it: only that future frees it (when
+//! it takes its result, or when it is dropped), so keys are never reused under a
+//! live future. No user code runs under the lock: wakers are woken, values are
+//! dropped and acknowledgements are signalled after the guard is gone (see
+//! [`Wake`]).
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, Waker};
+
+use tokio::sync::Notify;
+
+use crate::capacity::Capacity;
+
+/// The index of a waiter's entry in [`Waiters::entries`].
+pub(crate) type Key = usize;
+
+/// Below this many slots the buffer's allocation is never shrunk; above it, a
+/// buffer drained to a quarter of its allocation gives half of it back.
+const SHRINK_FLOOR: usize = 1024;
+
+/// One value in the channel, with the acknowledgement a `deliver` waits on.
+pub(crate) struct Item<T> {
+    /// The user's value.
+    pub(crate) value: T,
+    /// Signalled once a receiver takes `value` (or once nobody ever will).
+    pub(crate) ack: Option<Arc<Ack>>,
+}
+
+impl<T> Item<T> {
+    /// A plain value, nobody waiting for its delivery.
+    #[inline]
+    pub(crate) fn new(value: T) -> Self {
+        Item { value, ack: None }
+    }
+
+    /// Hands the value to a receiver's caller: signals `deliver`, if any.
+    #[inline]
+    pub(crate) fn into_received(self) -> T {
+        if let Some(ack) = self.ack {
+            ack.set(AckState::Delivered);
+        }
+        self.value
+    }
+
+    /// Hands the value back to a caller that is not a receiver (`close_now`,
+    /// a drained channel): the delivery it may be waiting for will never happen.
+    #[inline]
+    pub(crate) fn into_undelivered(self) -> T {
+        if let Some(ack) = self.ack {
+            ack.set(AckState::Undelivered);
+        }
+        self.value
+    }
+}
+
+/// What became of a value that a `deliver` put into the channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AckState {
+    /// Still in the channel or in a receiver's hands.
+    Pending,
+    /// A receiver's caller took it.
+    Delivered,
+    /// No receiver will ever take it.
+    Undelivered,
+}
+
+/// The acknowledgement shared by a `deliver` future and its value.
+#[derive(Debug)]
+pub(crate) struct Ack {
+    /// The state and the `deliver` future's waker.
+    inner: Mutex<(AckState, Option<Waker>)>,
+}
+
+impl Ack {
+    /// A pending acknowledgement.
+    pub(crate) fn new() -> Arc<Self> {
+        Arc::new(Ack {
+            inner: Mutex::new((AckState::Pending, None)),
+        })
+    }
+
+    /// Settles the acknowledgement (first call wins) and wakes the waiter.
+    pub(crate) fn set(&self, state: AckState) {
+        let waker = {
+            let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+            if inner.0 != AckState::Pending {
+                return;
+            }
+            inner.0 = state;
+            inner.1.take()
+        };
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+
+    /// Returns the settled state, or registers the waker and returns `Pending`.
+    pub(crate) fn poll(&self, cx: &mut Context<'_>) -> Poll<AckState> {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        match inner.0 {
+            AckState::Pending => {
+                match &inner.1 {
+                    Some(w) if w.will_wake(cx.waker()) => {}
+                    _ => inner.1 = Some(cx.waker().clone()),
+                }
+                Poll::Pending
+            }
+            done => Poll::Ready(done),
+        }
+    }
+}
+
+/// Which case of a select won, shared by all the entries of one select.
+#[derive(Debug)]
+pub(crate) struct Token {
+    /// The choice and the select's waker.
+    inner: Mutex<TokenState>,
+}
+
+/// The state of a [`Token`].
+#[derive(Debug)]
+struct TokenState {
+    /// `None` while no case has happened; `Some(case)` once one has. A dropped
+    /// select sets `Some(usize::MAX)` so that nobody completes it any more.
+    chosen: Option<usize>,
+    /// The select's task.
+    waker: Option<Waker>,
+}
+
+// Used by `select` (the next step); kept here because the claim protocol
+// below is the engine's.
+#[allow(dead_code)]
+impl Token {
+    /// A fresh token: no case chosen yet.
+    pub(crate) fn new() -> Arc<Self> {
+        Arc::new(Token {
+            inner: Mutex::new(TokenState {
+                chosen: None,
+                waker: None,
+            }),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, TokenState> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The chosen case, or registers the waker and returns `None`.
+    pub(crate) fn poll_chosen(&self, cx: &mut Context<'_>) -> Option<usize> {
+        let mut s = self.lock();
+        if s.chosen.is_none() {
+            match &s.waker {
+                Some(w) if w.will_wake(cx.waker()) => {}
+                _ => s.waker = Some(cx.waker().clone()),
+            }
+        }
+        s.chosen
+    }
+
+    /// Marks the select as gone unless a case was already chosen; returns the
+    /// chosen case, if any.
+    pub(crate) fn cancel(&self) -> Option<usize> {
+        let mut s = self.lock();
+        match s.chosen {
+            Some(case) => Some(case),
+            None => {
+                s.chosen = Some(usize::MAX);
+                None
+            }
+        }
+    }
+}
+
+/// One registration of a select: its token and the index of its case.
+pub(crate) type Sel = (Arc<Token>, usize);
+
+/// The result of trying to claim a waiter (and, inside a select, ourselves).
+enum Claim {
+    /// Both sides claimed; wake this waker (the counterpart select's task).
+    Won(Option<Waker>),
+    /// Our own select already happened through another case: do nothing here.
+    Mine,
+    /// The waiter belongs to a select that already happened: it is stale.
+    Theirs,
+    /// The waiter is another case of our own select: leave it, look further.
+    Own,
+}
+
+/// Claims `theirs` (a waiter's select token, if any) and `mine` (ours, if any)
+/// together, so that neither select can happen twice. Token locks are taken in
+/// address order, always after the channel lock.
+fn claim(mine: Option<&Sel>, theirs: Option<&Sel>) -> Claim {
+    match (mine, theirs) {
+        (None, None) => Claim::Won(None),
+        (None, Some((t, case))) => {
+            let mut s = t.lock();
+            if s.chosen.is_some() {
+                return Claim::Theirs;
+            }
+            s.chosen = Some(*case);
+            Claim::Won(s.waker.take())
+        }
+        (Some((m, case)), None) => {
+            let mut s = m.lock();
+            if s.chosen.is_some() {
+                return Claim::Mine;
+            }
+            s.chosen = Some(*case);
+            Claim::Won(None)
+        }
+        (Some((m, my_case)), Some((t, their_case))) => {
+            if Arc::ptr_eq(m, t) {
+                return Claim::Own;
+            }
+            let (mut ms, mut ts);
+            if Arc::as_ptr(m) < Arc::as_ptr(t) {
+                ms = m.lock();
+                ts = t.lock();
+            } else {
+                ts = t.lock();
+                ms = m.lock();
+            }
+            if ms.chosen.is_some() {
+                return Claim::Mine;
+            }
+            if ts.chosen.is_some() {
+                return Claim::Theirs;
+            }
+            ms.chosen = Some(*my_case);
+            ts.chosen = Some(*their_case);
+            Claim::Won(ts.waker.take())
+        }
+    }
+}
+
+/// What a waiting operation's entry says.
+pub(crate) enum Status<T> {
+    /// In the send queue with its item; `None` is a `reserve` waiting for room.
+    SendWaiting(Option<Item<T>>),
+    /// In the receive queue.
+    RecvWaiting,
+    /// The item entered the channel (or the reservation was granted).
+    Sent,
+    /// A sender handed this item over; it counts as in flight until taken.
+    Received(Item<T>),
+    /// The channel closed first; a sender's item comes back.
+    Closed(Option<Item<T>>),
+}
+
+/// A waiting operation.
+pub(crate) struct Entry<T> {
+    /// The task of a plain operation (a select keeps its waker in its token).
+    waker: Option<Waker>,
+    /// The select this entry is a case of.
+    sel: Option<Sel>,
+    /// Where the operation stands.
+    status: Status<T>,
+}
+
+/// The waiting operations: a slab of entries and two FIFO queues of keys.
+struct Waiters<T> {
+    /// Entries by key; `None` is a free slot (listed in `free`).
+    entries: Vec<Option<Entry<T>>>,
+    /// Free keys, reused before `entries` grows.
+    free: Vec<Key>,
+    /// Waiting senders, longest-waiting first. Every key here is occupied.
+    send_q: VecDeque<Key>,
+    /// Waiting receivers, longest-waiting first. Every key here is occupied.
+    recv_q: VecDeque<Key>,
+}
+
+impl<T> Waiters<T> {
+    fn insert(&mut self, entry: Entry<T>) -> Key {
+        match self.free.pop() {
+            Some(key) => {
+                self.entries[key] = Some(entry);
+                key
+            }
+            None => {
+                self.entries.push(Some(entry));
+                self.entries.len() - 1
+            }
+        }
+    }
+
+    fn get(&mut self, key: Key) -> &mut Entry<T> {
+        self.entries[key]
+            .as_mut()
+            .expect("gochan: waiter entry missing (internal error)")
+    }
+
+    fn remove(&mut self, key: Key) -> Entry<T> {
+        let entry = self.entries[key]
+            .take()
+            .expect("gochan: waiter entry missing (internal error)");
+        self.free.push(key);
+        entry
+    }
+}
+
+/// Work to do once the lock is released.
+#[derive(Default)]
+pub(crate) struct Wake {
+    /// The first task to wake (the common case has one).
+    first: Option<Waker>,
+    /// Further tasks to wake (close).
+    rest: Vec<Waker>,
+    /// A replaced waker, dropped outside the lock.
+    old: Option<Waker>,
+    /// `closed()`/`join()` waiters must look again.
+    events: bool,
+}
+
+impl Wake {
+    /// Keeps a waker that is no longer needed, to drop it after the lock.
+    fn discard(&mut self, waker: Option<Waker>) {
+        if self.old.is_none() {
+            self.old = waker;
+        }
+    }
+
+    fn push(&mut self, waker: Option<Waker>) {
+        if let Some(w) = waker {
+            if self.first.is_none() {
+                self.first = Some(w);
+            } else {
+                self.rest.push(w);
+            }
+        }
+    }
+
+    /// Wakes everyone collected. Call after the guard is dropped.
+    pub(crate) fn run(self, events: &Notify) {
+        drop(self.old);
+        if let Some(w) = self.first {
+            w.wake();
+        }
+        for w in self.rest {
+            w.wake();
+        }
+        if self.events {
+            events.notify_waiters();
+        }
+    }
+}
+
+/// The outcome of trying to send without waiting.
+pub(crate) enum TrySend<T> {
+    /// The item entered the channel.
+    Sent,
+    /// No room and no waiting receiver.
+    Full(Item<T>),
+    /// The channel is closed.
+    Closed(Item<T>),
+    /// Our select already happened through another case.
+    Lost(Item<T>),
+}
+
+/// The outcome of trying to receive without waiting.
+pub(crate) enum TryRecv<T> {
+    /// Took this item.
+    Got(Item<T>),
+    /// Nothing to take now.
+    Empty,
+    /// Closed and drained: nothing will ever come.
+    Closed,
+    /// Our select already happened through another case.
+    Lost,
+}
+
+/// Everything the lock guards.
+pub(crate) struct State<T> {
+    /// Buffered values, oldest first. Holds more than the capacity only after a
+    /// receiver cancelled mid-handoff put its value back at the front.
+    buf: VecDeque<Item<T>>,
+    /// The admission rule.
+    cap: Capacity,
+    /// Set once, never cleared.
+    closed: bool,
+    /// Live `Sender` handles (weak senders not counted); 0 closes the channel.
+    senders: usize,
+    /// Live `Receiver` handles; 0 closes and empties the channel.
+    receivers: usize,
+    /// Room promised to outstanding permits; counts as occupied.
+    reserved: usize,
+    /// Values handed to a waiting receiver's entry and not yet taken by it.
+    in_flight: usize,
+    /// Waiting operations.
+    waiters: Waiters<T>,
+    /// Values that entered the channel, since creation.
+    sent: u64,
+    /// Values taken by receivers, since creation.
+    received: u64,
+}
+
+/// A consistent snapshot of a channel, taken under its lock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Values in the buffer now.
+    pub buffered: usize,
+    /// The capacity: `Some(0)` for rendezvous, `None` for unbounded.
+    pub capacity: Option<usize>,
+    /// Live `Sender` handles (scoped senders included, weak senders not).
+    pub senders: usize,
+    /// Live `Receiver` handles.
+    pub receivers: usize,
+    /// Operations waiting to send (`send`, `deliver`, `reserve`, select cases).
+    pub waiting_senders: usize,
+    /// Operations waiting to receive (`recv`, streams, select cases).
+    pub waiting_receivers: usize,
+    /// Values that entered the channel since it was created.
+    pub sent: u64,
+    /// Values taken by receivers since the channel was created.
+    pub received: u64,
+    /// Whether the channel is closed.
+    pub closed: bool,
+}
+
+impl<T> State<T> {
+    /// Closed, nothing buffered, nothing in a receiver's hands, no permit that
+    /// could still add a value: nothing will ever be received again.
+    #[inline]
+    fn is_finished(&self) -> bool {
+        self.closed && self.buf.is_empty() && self.in_flight == 0 && self.reserved == 0
+    }
+
+    #[inline]
+    fn occupied(&self) -> usize {
+        self.buf.len() + self.reserved
+    }
+
+    /// Hands `item` to the longest-waiting receiver, if there is one.
+    fn hand_to_receiver(
+        &mut self,
+        item: Item<T>,
+        mine: Option<&Sel>,
+        wake: &mut Wake,
+    ) -> Result<(), TrySend<T>> {
+        let mut i = 0;
+        while i < self.waiters.recv_q.len() {
+            let key = self.waiters.recv_q[i];
+            let entry = self.waiters.get(key);
+            match claim(mine, entry.sel.as_ref()) {
+                Claim::Won(w) => {
+                    let w = w.or_else(|| entry.waker.take());
+                    entry.status = Status::Received(item);
+                    self.waiters.recv_q.remove(i);
+                    self.in_flight += 1;
+                    wake.push(w);
+                    return Ok(());
+                }
+                Claim::Own => i += 1,
+                Claim::Theirs => {
+                    self.waiters.recv_q.remove(i);
+                }
+                Claim::Mine => return Err(TrySend::Lost(item)),
+            }
+        }
+        // Nobody to hand it to: give it back to the caller.
+        Err(TrySend::Full(item))
+    }
+
+    /// Sends without waiting: to the longest-waiting receiver, else into the
+    /// buffer if there is room.
+    pub(crate) fn try_send(
+        &mut self,
+        item: Item<T>,
+        mine: Option<&Sel>,
+        wake: &mut Wake,
+    ) -> TrySend<T> {
+        if self.closed {
+            return TrySend::Closed(item);
+        }
+        let item = match self.hand_to_receiver(item, mine, wake) {
+            Ok(()) => {
+                self.sent += 1;
+                return TrySend::Sent;
+            }
+            Err(TrySend::Full(item)) => item,
+            Err(other) => return other,
+        };
+        if !self.cap.has_room(self.occupied()) {
+            return TrySend::Full(item);
+        }
+        if let Some(sel) = mine {
+            if let Claim::Mine = claim(Some(sel), None) {
+                return TrySend::Lost(item);
+            }
+        }
+        self.buf.push_back(item);
+        self.sent += 1;
+        TrySend::Sent
+    }
+
+    /// Receives without waiting: from the buffer, else from the
+    /// longest-waiting sender (rendezvous).
+    pub(crate) fn try_recv(&mut self, mine: Option<&Sel>, wake: &mut Wake) -> TryRecv<T> {
+        if !self.buf.is_empty() {
+            if let Some(sel) = mine {
+                if let Claim::Mine = claim(Some(sel), None) {
+                    return TryRecv::Lost;
+                }
+            }
+            let item = self.buf.pop_front().expect("checked non-empty");
+            self.received += 1;
+            self.refill(wake);
+            self.shrink();
+            if self.is_finished() {
+                wake.events = true;
+            }
+            return TryRecv::Got(item);
+        }
+        let mut i = 0;
+        while i < self.waiters.send_q.len() {
+            let key = self.waiters.send_q[i];
+            let entry = self.waiters.get(key);
+            if let Status::SendWaiting(None) = entry.status {
+                // A reservation carries no value to take.
+                i += 1;
+                continue;
+            }
+            match claim(mine, entry.sel.as_ref()) {
+                Claim::Won(w) => {
+                    let w = w.or_else(|| entry.waker.take());
+                    let Status::SendWaiting(Some(item)) =
+                        std::mem::replace(&mut entry.status, Status::Sent)
+                    else {
+                        unreachable!("a queued sender holds its item")
+                    };
+                    self.waiters.send_q.remove(i);
+                    self.sent += 1;
+                    self.received += 1;
+                    wake.push(w);
+                    return TryRecv::Got(item);
+                }
+                Claim::Own => i += 1,
+                Claim::Theirs => {
+                    self.waiters.send_q.remove(i);
+                }
+                Claim::Mine => return TryRecv::Lost,
+            }
+        }
+        if self.closed && self.in_flight == 0 && self.reserved == 0 {
+            if let Some(sel) = mine {
+                if let Claim::Mine = claim(Some(sel), None) {
+                    return TryRecv::Lost;
+                }
+            }
+            return TryRecv::Closed;
+        }
+        TryRecv::Empty
+    }
+
+    /// Room was freed: move the longest-waiting senders' values into the buffer
+    /// (or grant their reservations) while there is room.
+    fn refill(&mut self, wake: &mut Wake) {
+        while self.cap.has_room(self.occupied()) {
+            let Some(key) = self.waiters.send_q.pop_front() else {
+                return;
+            };
+            let entry = self.waiters.get(key);
+            // A stale entry (its select happened elsewhere) is just dequeued.
+            if let Claim::Won(w) = claim(None, entry.sel.as_ref()) {
+                let w = w.or_else(|| entry.waker.take());
+                match std::mem::replace(&mut entry.status, Status::Sent) {
+                    Status::SendWaiting(Some(item)) => {
+                        self.buf.push_back(item);
+                        self.sent += 1;
+                    }
+                    Status::SendWaiting(None) => self.reserved += 1,
+                    _ => unreachable!("a queued sender is waiting"),
+                }
+                wake.push(w);
+            }
+        }
+    }
+
+    /// Gives memory back after a burst.
+    #[inline]
+    fn shrink(&mut self) {
+        let cap = self.buf.capacity();
+        if cap > SHRINK_FLOOR && self.buf.len() <= cap / 4 {
+            self.buf.shrink_to((cap / 2).max(SHRINK_FLOOR));
+        }
+    }
+
+    /// Registers a waiting sender holding `item` (`None`: a reservation).
+    pub(crate) fn push_sender(
+        &mut self,
+        item: Option<Item<T>>,
+        waker: Option<Waker>,
+        sel: Option<Sel>,
+    ) -> Key {
+        let key = self.waiters.insert(Entry {
+            waker,
+            sel,
+            status: Status::SendWaiting(item),
+        });
+        self.waiters.send_q.push_back(key);
+        key
+    }
+
+    /// Registers a waiting receiver.
+    pub(crate) fn push_receiver(&mut self, waker: Option<Waker>, sel: Option<Sel>) -> Key {
+        let key = self.waiters.insert(Entry {
+            waker,
+            sel,
+            status: Status::RecvWaiting,
+        });
+        self.waiters.recv_q.push_back(key);
+        key
+    }
+
+    /// Looks at a waiting entry: if it is done, frees it and returns its
+    /// status; otherwise refreshes its waker and returns `None`.
+    pub(crate) fn poll_entry(
+        &mut self,
+        key: Key,
+        waker: Option<&Waker>,
+        wake: &mut Wake,
+    ) -> Option<Status<T>> {
+        let entry = self.waiters.get(key);
+        match entry.status {
+            Status::SendWaiting(_) | Status::RecvWaiting => {
+                if let Some(waker) = waker {
+                    match &entry.waker {
+                        Some(w) if w.will_wake(waker) => {}
+                        _ => wake.discard(entry.waker.replace(waker.clone())),
+                    }
+                }
+                None
+            }
+            _ => Some(self.take_entry(key, wake)),
+        }
+    }
+
+    /// Frees an entry whatever its state, dequeuing it if it still waits, and
+    /// returns its status. A `Received` item is still in flight: the caller
+    /// either returns it ([`State::took_received`]) or passes it on
+    /// ([`State::pass_on`]).
+    pub(crate) fn take_entry(&mut self, key: Key, wake: &mut Wake) -> Status<T> {
+        let entry = self.waiters.remove(key);
+        match entry.status {
+            Status::SendWaiting(_) => {
+                if let Some(i) = self.waiters.send_q.iter().position(|&k| k == key) {
+                    self.waiters.send_q.remove(i);
+                }
+            }
+            Status::RecvWaiting => {
+                if let Some(i) = self.waiters.recv_q.iter().position(|&k| k == key) {
+                    self.waiters.recv_q.remove(i);
+                }
+            }
+            Status::Received(_) | Status::Sent | Status::Closed(_) => {}
+        }
+        wake.discard(entry.waker);
+        entry.status
+    }
+
+    /// A receiver takes the item it was handed: it is no longer in flight.
+    pub(crate) fn took_received(&mut self, wake: &mut Wake) {
+        self.in_flight -= 1;
+        self.received += 1;
+        if self.closed {
+            self.close_receivers(wake);
+            if self.is_finished() {
+                wake.events = true;
+            }
+        }
+    }
+
+    /// A receiver went away holding `item`: pass it to the next waiting
+    /// receiver, or put it back at the front of the buffer.
+    pub(crate) fn pass_on(&mut self, item: Item<T>, wake: &mut Wake) {
+        self.in_flight -= 1;
+        if let Err(TrySend::Full(item)) = self.hand_to_receiver(item, None, wake) {
+            self.buf.push_front(item);
+        }
+    }
+
+    /// Closes the channel: waiting senders get their values back, waiting
+    /// receivers see `Closed` once nothing is left. Returns whether this call
+    /// closed it.
+    pub(crate) fn close(&mut self, wake: &mut Wake) -> bool {
+        if self.closed {
+            return false;
+        }
+        self.closed = true;
+        wake.events = true;
+        while let Some(key) = self.waiters.send_q.pop_front() {
+            let entry = self.waiters.get(key);
+            if let Claim::Won(w) = claim(None, entry.sel.as_ref()) {
+                let w = w.or_else(|| entry.waker.take());
+                let Status::SendWaiting(item) = std::mem::replace(&mut entry.status, Status::Sent)
+                else {
+                    unreachable!("a queued sender is waiting")
+                };
+                entry.status = Status::Closed(item);
+                wake.push(w);
+            }
+        }
+        self.close_receivers(wake);
+        true
+    }
+
+    /// Once the channel is closed and nothing is left, wakes every waiting
+    /// receiver with `Closed`. While a value is buffered, in a receiver's hands
+    /// (it may be passed on) or promised to a permit, they keep waiting.
+    pub(crate) fn close_receivers(&mut self, wake: &mut Wake) {
+        if !self.is_finished() {
+            return;
+        }
+        while let Some(key) = self.waiters.recv_q.pop_front() {
+            let entry = self.waiters.get(key);
+            if let Claim::Won(w) = claim(None, entry.sel.as_ref()) {
+                let w = w.or_else(|| entry.waker.take());
+                entry.status = Status::Closed(None);
+                wake.push(w);
+            }
+        }
+    }
+
+    /// Takes every buffered item out (close_now, last receiver gone).
+    pub(crate) fn drain(&mut self) -> VecDeque<Item<T>> {
+        std::mem::take(&mut self.buf)
+    }
+
+    /// A snapshot for `stats()`.
+    pub(crate) fn stats(&self) -> Stats {
+        Stats {
+            buffered: self.buf.len(),
+            capacity: self.cap.get(),
+            senders: self.senders,
+            receivers: self.receivers,
+            waiting_senders: self.waiters.send_q.len(),
+            waiting_receivers: self.waiters.recv_q.len(),
+            sent: self.sent,
+            received: self.received,
+            closed: self.closed,
+        }
+    }
+}
+
+/// The channel shared by all handles.
+pub(crate) struct Chan<T> {
+    /// The buffer and the bookkeeping.
+    state: Mutex<State<T>>,
+    /// Notified (all waiters) when the channel closes and when it finishes.
+    events: Notify,
+}
+
+impl<T> Chan<T> {
+    /// A channel with one sender and one receiver handle counted.
+    pub(crate) fn new(cap: Capacity) -> Self {
+        Chan {
+            state: Mutex::new(State {
+                buf: VecDeque::new(),
+                cap,
+                closed: false,
+                senders: 1,
+                receivers: 1,
+                reserved: 0,
+                in_flight: 0,
+                waiters: Waiters {
+                    entries: Vec::new(),
+                    free: Vec::new(),
+                    send_q: VecDeque::new(),
+                    recv_q: VecDeque::new(),
+                },
+                sent: 0,
+                received: 0,
+            }),
+            events: Notify::new(),
+        }
+    }
+
+    /// Locks the state. A panic elsewhere cannot leave it inconsistent (no user
+    /// code runs under the lock), so a poisoned lock is simply taken.
+    #[inline]
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State<T>> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `f` under the lock, then the wake-ups it collected.
+    #[inline]
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut State<T>, &mut Wake) -> R) -> R {
+        let mut wake = Wake::default();
+        let r = f(&mut self.lock(), &mut wake);
+        wake.run(&self.events);
+        r
+    }
+
+    /// Closes the channel; `true` if this call closed it.
+    pub(crate) fn close(&self) -> bool {
+        self.with(|s, wake| s.close(wake))
+    }
+
+    /// Closes the channel and hands back every buffered value, in order.
+    pub(crate) fn close_now(&self) -> Vec<T> {
+        let items = self.with(|s, wake| {
+            s.close(wake);
+            let items = s.drain();
+            s.close_receivers(wake);
+            if s.is_finished() {
+                wake.events = true;
+            }
+            items
+        });
+        items.into_iter().map(Item::into_undelivered).collect()
+    }
+
+    /// Adds a sender handle; `false` if the channel is closed (for `upgrade`).
+    pub(crate) fn add_sender(&self, only_if_open: bool) -> bool {
+        let mut s = self.lock();
+        if only_if_open && s.closed {
+            return false;
+        }
+        s.senders += 1;
+        true
+    }
+
+    /// Drops a sender handle; the last one closes the channel.
+    pub(crate) fn drop_sender(&self) {
+        self.with(|s, wake| {
+            s.senders -= 1;
+            if s.senders == 0 {
+                s.close(wake);
+            }
+        });
+    }
+
+    /// Adds a receiver handle.
+    pub(crate) fn add_receiver(&self) {
+        self.lock().receivers += 1;
+    }
+
+    /// Drops a receiver handle; the last one closes the channel and drops what
+    /// is buffered (nobody can ever receive it).
+    pub(crate) fn drop_receiver(&self) {
+        let items = self.with(|s, wake| {
+            s.receivers -= 1;
+            if s.receivers > 0 {
+                return VecDeque::new();
+            }
+            s.close(wake);
+            let items = s.drain();
+            if s.is_finished() {
+                wake.events = true;
+            }
+            items
+        });
+        for item in items {
+            drop(item.into_undelivered());
+        }
+    }
+
+    /// Waits until `done` holds for the state (register, then check: see
+    /// `tokio::sync::Notify`).
+    pub(crate) async fn wait_for(&self, done: impl Fn(&State<T>) -> bool) {
+        loop {
+            let notified = self.events.notified();
+            let mut notified = std::pin::pin!(notified);
+            notified.as_mut().enable();
+            // Registered before looking: a close or finish that happens after
+            // this check notifies the future above.
+            if done(&self.lock()) {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    /// Runs a closure over the state, for introspection.
+    #[inline]
+    pub(crate) fn peek<R>(&self, f: impl FnOnce(&State<T>) -> R) -> R {
+        f(&self.lock())
+    }
+}
+
+/// Read-only views used by the handles.
+impl<T> State<T> {
+    pub(crate) fn closed(&self) -> bool {
+        self.closed
+    }
+    pub(crate) fn finished(&self) -> bool {
+        self.is_finished()
+    }
+    pub(crate) fn len(&self) -> usize {
+        self.buf.len()
+    }
+    pub(crate) fn capacity(&self) -> Capacity {
+        self.cap
+    }
+    pub(crate) fn is_full(&self) -> bool {
+        self.cap.is_full(self.occupied())
+    }
+    pub(crate) fn senders(&self) -> usize {
+        self.senders
+    }
+    pub(crate) fn receivers(&self) -> usize {
+        self.receivers
+    }
+}
+
+/// Where a waiting send stands.
+pub(crate) enum SendState<T> {
+    /// Not yet offered to the channel.
+    Idle(Item<T>),
+    /// Waiting in the send queue.
+    Waiting(Key),
+    /// Finished (sent, refused or cancelled).
+    Done,
+}
+
+impl<T> Chan<T> {
+    /// Drives a send: tries at once, else waits in the send queue. `Err`
+    /// hands the item back (the channel is closed).
+    pub(crate) fn poll_send(
+        &self,
+        st: &mut SendState<T>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), Item<T>>> {
+        let coop = std::task::ready!(tokio::task::coop::poll_proceed(cx));
+        let mut wake = Wake::default();
+        let mut s = self.lock();
+        let res = match std::mem::replace(st, SendState::Done) {
+            SendState::Idle(item) => match s.try_send(item, None, &mut wake) {
+                TrySend::Sent => Poll::Ready(Ok(())),
+                TrySend::Closed(item) => Poll::Ready(Err(item)),
+                TrySend::Full(item) => {
+                    *st = SendState::Waiting(s.push_sender(
+                        Some(item),
+                        Some(cx.waker().clone()),
+                        None,
+                    ));
+                    Poll::Pending
+                }
+                TrySend::Lost(_) => unreachable!("a plain send has no select token"),
+            },
+            SendState::Waiting(key) => match s.poll_entry(key, Some(cx.waker()), &mut wake) {
+                None => {
+                    *st = SendState::Waiting(key);
+                    Poll::Pending
+                }
+                Some(Status::Sent) => Poll::Ready(Ok(())),
+                Some(Status::Closed(Some(item))) => Poll::Ready(Err(item)),
+                Some(_) => unreachable!("a send entry ends sent or closed"),
+            },
+            SendState::Done => panic!("gochan: send future polled after completion"),
+        };
+        drop(s);
+        wake.run(&self.events);
+        if res.is_ready() {
+            coop.made_progress();
+        }
+        res
+    }
+
+    /// Withdraws a send: the item back if it has not entered the channel.
+    pub(crate) fn cancel_send(&self, st: &mut SendState<T>) -> Option<Item<T>> {
+        match std::mem::replace(st, SendState::Done) {
+            SendState::Idle(item) => Some(item),
+            SendState::Waiting(key) => match self.with(|s, wake| s.take_entry(key, wake)) {
+                Status::SendWaiting(item) | Status::Closed(item) => item,
+                _ => None,
+            },
+            SendState::Done => None,
+        }
+    }
+
+    /// Drives a receive: tries at once, else waits in the receive queue.
+    /// `more` runs under the same lock once a value is taken (`recv_many`).
+    pub(crate) fn poll_recv(
+        &self,
+        key: &mut Option<Key>,
+        cx: &mut Context<'_>,
+        more: impl FnOnce(&mut State<T>, &mut Wake),
+    ) -> Poll<Option<Item<T>>> {
+        let coop = std::task::ready!(tokio::task::coop::poll_proceed(cx));
+        let mut wake = Wake::default();
+        let mut s = self.lock();
+        let res = match *key {
+            None => match s.try_recv(None, &mut wake) {
+                TryRecv::Got(item) => Poll::Ready(Some(item)),
+                TryRecv::Closed => Poll::Ready(None),
+                TryRecv::Empty => {
+                    *key = Some(s.push_receiver(Some(cx.waker().clone()), None));
+                    Poll::Pending
+                }
+                TryRecv::Lost => unreachable!("a plain receive has no select token"),
+            },
+            Some(k) => match s.poll_entry(k, Some(cx.waker()), &mut wake) {
+                None => Poll::Pending,
+                Some(Status::Received(item)) => {
+                    *key = None;
+                    s.took_received(&mut wake);
+                    Poll::Ready(Some(item))
+                }
+                Some(Status::Closed(_)) => {
+                    *key = None;
+                    Poll::Ready(None)
+                }
+                Some(_) => unreachable!("a receive entry ends received or closed"),
+            },
+        };
+        if let Poll::Ready(Some(_)) = res {
+            more(&mut s, &mut wake);
+        }
+        drop(s);
+        wake.run(&self.events);
+        if res.is_ready() {
+            coop.made_progress();
+        }
+        res
+    }
+
+    /// Withdraws a waiting receive. A value it was handed but never returned
+    /// goes to the next waiting receiver or back to the front of the buffer.
+    pub(crate) fn cancel_recv(&self, key: Key) {
+        self.with(|s, wake| {
+            if let Status::Received(item) = s.take_entry(key, wake) {
+                s.pass_on(item, wake);
+            }
+        });
+    }
+}

@@ -1,0 +1,286 @@
+//! The named futures returned by the async methods, each with its cancel-safety
+//! note.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+
+use crate::chan::{Ack, AckState, Chan, Item, Key, SendState, State, TryRecv, Wake};
+use crate::error::{DeliverError, RecvError, SendError};
+
+/// The future returned by [`Sender::send`](crate::Sender::send).
+///
+/// # Cancel safety
+///
+/// Dropping it before it completes withdraws the send: the value has not
+/// entered the channel and is dropped with the future. To get the value back
+/// instead, poll the future through `&mut fut` (it is `Unpin`) and call
+/// [`cancel`](SendFuture::cancel) once you give up on it:
+///
+/// ```
+/// use std::time::Duration;
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let (tx, _rx) = gochan::bounded(1);
+/// tx.send("first").await.unwrap();
+///
+/// let mut send = tx.send("second"); // the channel is full: this waits
+/// tokio::select! {
+///     res = &mut send => res.unwrap(),
+///     _ = tokio::time::sleep(Duration::from_millis(10)) => {
+///         // The timer won: the value comes back instead of being dropped.
+///         assert_eq!(send.cancel(), Some("second"));
+///     }
+/// }
+/// # }
+/// ```
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct SendFuture<'a, T> {
+    /// The channel.
+    pub(crate) chan: &'a Chan<T>,
+    /// Where the send stands.
+    pub(crate) state: SendState<T>,
+}
+
+// The value is never pinned: it moves into the channel by value.
+impl<T> Unpin for SendFuture<'_, T> {}
+
+impl<T> SendFuture<'_, T> {
+    /// Withdraws the send and returns the value if it has not entered the
+    /// channel yet; `None` if it was sent (or already returned). After `cancel`
+    /// the future must not be polled again.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (tx, rx) = gochan::rendezvous::<u32>();
+    /// let mut send = tx.send(5);
+    /// // Nobody is receiving: one poll leaves it waiting.
+    /// assert!(futures_poll_once(&mut send).await.is_none());
+    /// assert_eq!(send.cancel(), Some(5));
+    /// assert!(rx.try_recv().is_err()); // nothing was sent
+    /// # }
+    /// # async fn futures_poll_once<F: std::future::Future + Unpin>(f: &mut F) -> Option<F::Output> {
+    /// #     tokio::select! { biased; v = f => Some(v), _ = std::future::ready(()) => None }
+    /// # }
+    /// ```
+    pub fn cancel(&mut self) -> Option<T> {
+        self.chan
+            .cancel_send(&mut self.state)
+            .map(|item| item.value)
+    }
+}
+
+impl<T> Future for SendFuture<'_, T> {
+    type Output = Result<(), SendError<T>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        this.chan
+            .poll_send(&mut this.state, cx)
+            .map_err(|item| SendError(item.value))
+    }
+}
+
+impl<T> Drop for SendFuture<'_, T> {
+    fn drop(&mut self) {
+        if let SendState::Waiting(_) = self.state {
+            drop(self.chan.cancel_send(&mut self.state));
+        }
+    }
+}
+
+impl<T> fmt::Debug for SendFuture<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match self.state {
+            SendState::Idle(_) => "idle",
+            SendState::Waiting(_) => "waiting",
+            SendState::Done => "done",
+        };
+        f.debug_struct("SendFuture").field("state", &state).finish()
+    }
+}
+
+/// The future returned by [`Receiver::recv`](crate::Receiver::recv).
+///
+/// # Cancel safety
+///
+/// Cancel safe. A value is only ever handed to this future while it waits; if
+/// it is dropped before returning that value, the value goes to the next
+/// waiting receiver or back to the front of the channel. Nothing is lost and
+/// the order is kept.
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct RecvFuture<'a, T> {
+    /// The channel.
+    pub(crate) chan: &'a Chan<T>,
+    /// Our entry in the receive queue, while waiting.
+    pub(crate) key: Option<Key>,
+}
+
+impl<T> Future for RecvFuture<'_, T> {
+    type Output = Result<T, RecvError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        let item = ready!(this.chan.poll_recv(&mut this.key, cx, |_, _| {}));
+        Poll::Ready(item.map(Item::into_received).ok_or(RecvError))
+    }
+}
+
+impl<T> Drop for RecvFuture<'_, T> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.chan.cancel_recv(key);
+        }
+    }
+}
+
+impl<T> fmt::Debug for RecvFuture<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecvFuture")
+            .field("waiting", &self.key.is_some())
+            .finish()
+    }
+}
+
+/// The future returned by [`Receiver::recv_many`](crate::Receiver::recv_many).
+///
+/// # Cancel safety
+///
+/// Cancel safe, as [`RecvFuture`]: values are moved into the caller's `Vec`
+/// only when the future completes.
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct RecvManyFuture<'a, 'b, T> {
+    /// The wait for the first value.
+    pub(crate) first: RecvFuture<'a, T>,
+    /// Where the values go.
+    pub(crate) buf: &'b mut Vec<T>,
+    /// At most this many values.
+    pub(crate) limit: usize,
+}
+
+impl<T> Future for RecvManyFuture<'_, '_, T> {
+    type Output = usize;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<usize> {
+        let this = &mut *self;
+        if this.limit == 0 {
+            return Poll::Ready(0);
+        }
+        let start = this.buf.len();
+        let until = start + this.limit;
+        let mut more = Vec::new();
+        let mut acks = Vec::new();
+        // Wait for one value like `recv`, then take the rest in the same
+        // critical section.
+        let Some(first) = ready!(this
+            .first
+            .chan
+            .poll_recv(&mut this.first.key, cx, |s, wake| {
+                take_into(s, &mut more, until - start - 1, &mut acks, wake)
+            }))
+        else {
+            return Poll::Ready(0);
+        };
+        this.buf.push(first.into_received());
+        this.buf.append(&mut more);
+        for ack in acks {
+            ack.set(AckState::Delivered);
+        }
+        Poll::Ready(this.buf.len() - start)
+    }
+}
+
+/// Moves a received item's value into `buf`, keeping its acknowledgement to
+/// signal after the lock.
+fn push_item<T>(buf: &mut Vec<T>, item: Item<T>, acks: &mut Vec<Arc<Ack>>) {
+    if let Some(ack) = item.ack {
+        acks.push(ack);
+    }
+    buf.push(item.value);
+}
+
+/// Takes up to `n` values without waiting.
+fn take_into<T>(
+    s: &mut State<T>,
+    buf: &mut Vec<T>,
+    n: usize,
+    acks: &mut Vec<Arc<Ack>>,
+    wake: &mut Wake,
+) {
+    for _ in 0..n {
+        match s.try_recv(None, wake) {
+            TryRecv::Got(item) => push_item(buf, item, acks),
+            _ => break,
+        }
+    }
+}
+
+impl<T> fmt::Debug for RecvManyFuture<'_, '_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecvManyFuture")
+            .field("waiting", &self.first.key.is_some())
+            .field("limit", &self.limit)
+            .finish()
+    }
+}
+
+/// The future returned by [`Sender::deliver`](crate::Sender::deliver).
+///
+/// # Cancel safety
+///
+/// Not cancel safe once the value has entered the channel: dropping the future
+/// then only stops waiting for the acknowledgement, and the value stays in the
+/// channel for a receiver. Dropped before that, the value is dropped with it.
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct DeliverFuture<'a, T> {
+    /// The channel.
+    pub(crate) chan: &'a Chan<T>,
+    /// The send, until the value is in the channel.
+    pub(crate) send: SendState<T>,
+    /// Whether the value entered the channel.
+    pub(crate) entered: bool,
+    /// Settled once a receiver takes the value, or once none ever will.
+    pub(crate) ack: Arc<Ack>,
+}
+
+impl<T> Unpin for DeliverFuture<'_, T> {}
+
+impl<T> Future for DeliverFuture<'_, T> {
+    type Output = Result<(), DeliverError<T>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        if !this.entered {
+            if let Err(item) = ready!(this.chan.poll_send(&mut this.send, cx)) {
+                return Poll::Ready(Err(DeliverError::Closed(item.value)));
+            }
+            this.entered = true;
+        }
+        match ready!(this.ack.poll(cx)) {
+            AckState::Delivered => Poll::Ready(Ok(())),
+            _ => Poll::Ready(Err(DeliverError::Undelivered)),
+        }
+    }
+}
+
+impl<T> Drop for DeliverFuture<'_, T> {
+    fn drop(&mut self) {
+        if let SendState::Waiting(_) = self.send {
+            drop(self.chan.cancel_send(&mut self.send));
+        }
+    }
+}
+
+impl<T> fmt::Debug for DeliverFuture<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeliverFuture")
+            .field("entered", &self.entered)
+            .finish()
+    }
+}

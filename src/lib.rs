@@ -1,0 +1,236 @@
+//! Go-style, closable channels for Tokio.
+//!
+//! gochan gives async Rust the channel that Go and the best Python asyncio
+//! channel libraries have: bounded, unbounded and rendezvous channels with many
+//! producers and many consumers, an explicit `close`, a way to wait until a
+//! channel is closed **and** drained, scoped senders that close the channel
+//! when their scope ends, and futures that never silently lose a value.
+//!
+//! # Quickstart
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let (tx, rx) = gochan::bounded(16);
+//!
+//! let producer = tokio::spawn(async move {
+//!     for i in 0..5 {
+//!         tx.send(i).await.unwrap();
+//!     }
+//!     tx.close(); // no more values; what is buffered can still be received
+//! });
+//!
+//! let mut sum = 0;
+//! while let Ok(v) = rx.recv().await {
+//!     sum += v;
+//! }
+//! assert_eq!(sum, 10);
+//! rx.join().await; // closed and drained
+//! producer.await.unwrap();
+//! # }
+//! ```
+//!
+//! # Channel kinds
+//!
+//! | constructor | buffer | a `send` completes when |
+//! |---|---|---|
+//! | [`bounded(n)`](bounded) | up to `n` values | there is room |
+//! | [`unbounded()`](unbounded) | no limit | at once |
+//! | [`rendezvous()`](rendezvous) = `bounded(0)` | none | a receiver has taken the value |
+//!
+//! ```
+//! use gochan::TrySendError;
+//!
+//! let (tx, _rx) = gochan::bounded(1);
+//! assert_eq!(tx.try_send(1), Ok(()));
+//! assert_eq!(tx.try_send(2), Err(TrySendError::Full(2))); // the value comes back
+//!
+//! let (tx, _rx) = gochan::rendezvous();
+//! assert_eq!(tx.try_send(1), Err(TrySendError::Full(1))); // nobody is receiving
+//! ```
+//!
+//! Waiting senders and receivers are served first come, first served, as in Go:
+//! a value sent while receivers wait goes to the one that waited longest, and
+//! room freed while senders wait goes to the sender that waited longest.
+//!
+//! # Closing and draining
+//!
+//! A channel closes when any handle calls `close` (or `close_now`), when the
+//! last [`Sender`] is dropped, when a [`ScopedSender`] is dropped, or when the
+//! last [`Receiver`] is dropped. Closing is permanent. After it, sends fail with
+//! their value handed back, and receivers keep getting buffered values until the
+//! channel is drained; only then do they see `Closed`. A channel is *finished*
+//! when it is closed and drained; [`join`](Receiver::join) waits for that.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let (tx, rx) = gochan::unbounded();
+//! tx.send("a").await.unwrap();
+//! tx.send("b").await.unwrap();
+//! rx.close();
+//! assert!(tx.send("c").await.is_err());
+//! assert_eq!(rx.recv().await, Ok("a"));
+//! assert!(!rx.is_finished());
+//! assert_eq!(rx.recv().await, Ok("b"));
+//! assert!(rx.is_finished());
+//! tx.join().await; // resolves at once: closed and drained
+//! # }
+//! ```
+//!
+//! [`close_now`](Receiver::close_now) closes at once and hands the buffered
+//! values back to its caller instead.
+//!
+//! # Scoped senders
+//!
+//! [`Sender::scope`] turns a sender into a guard that closes the channel when
+//! it is dropped, however its scope ends: the `async with channel` of the
+//! Python libraries.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let (tx, rx) = gochan::bounded(1);
+//! tokio::spawn(async move {
+//!     let tx = tx.scope();
+//!     for word in ["one", "two"] {
+//!         tx.send(word).await?;
+//!     }
+//!     Ok::<_, gochan::SendError<&str>>(())
+//! }); // closed when the task ends, even by `?` or a panic
+//! assert_eq!(rx.recv().await, Ok("one"));
+//! assert_eq!(rx.recv().await, Ok("two"));
+//! assert!(rx.recv().await.is_err());
+//! # }
+//! ```
+//!
+//! # Cancel safety and `tokio::select!`
+//!
+//! [`Receiver::recv`] is cancel safe: a `recv` that loses a `tokio::select!`
+//! never loses a value, even one it was handed as it lost. A `send` that loses
+//! has not sent its value; poll it as `&mut fut` and [`SendFuture::cancel`]
+//! hands the value back.
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)]
+//! # async fn main() {
+//! let (tx, rx) = gochan::rendezvous();
+//! let mut send = tx.send(String::from("precious"));
+//! tokio::select! {
+//!     _ = &mut send => unreachable!("nobody receives"),
+//!     _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+//! }
+//! assert_eq!(send.cancel().as_deref(), Some("precious"));
+//! # drop(rx);
+//! # }
+//! ```
+//!
+//! Every async method documents its cancel safety.
+//!
+//! # Streams
+//!
+//! [`Receiver`] implements [`Stream`](tokio_stream::Stream); it ends when the
+//! channel is closed and drained, like `async for` over a Python channel.
+//!
+//! ```
+//! use tokio_stream::StreamExt;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let (tx, rx) = gochan::unbounded();
+//! for i in 1..=3 {
+//!     tx.send(i).await.unwrap();
+//! }
+//! drop(tx);
+//! let doubled: Vec<i32> = rx.map(|v| v * 2).collect().await;
+//! assert_eq!(doubled, [2, 4, 6]);
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(missing_debug_implementations, rust_2018_idioms, unreachable_pub)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[macro_use]
+mod common;
+
+mod blocking;
+mod capacity;
+mod chan;
+mod error;
+mod future;
+mod receiver;
+mod sender;
+
+use std::sync::Arc;
+
+use capacity::Capacity;
+use chan::Chan;
+
+pub use chan::Stats;
+pub use error::{
+    DeliverError, RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError,
+    TrySendError,
+};
+pub use future::{DeliverFuture, RecvFuture, RecvManyFuture, SendFuture};
+pub use receiver::Receiver;
+pub use sender::{ScopedSender, Sender, WeakSender};
+
+fn channel<T>(cap: Capacity) -> (Sender<T>, Receiver<T>) {
+    let chan = Arc::new(Chan::new(cap));
+    (Sender { chan: chan.clone() }, Receiver::new(chan))
+}
+
+/// A channel that buffers up to `cap` values; `bounded(0)` is a
+/// [`rendezvous`] channel.
+///
+/// The capacity is a limit, never preallocated: `bounded(usize::MAX)` works
+/// and costs no more than `bounded(1)` until values arrive.
+///
+/// # Examples
+///
+/// ```
+/// let (tx, rx) = gochan::bounded(2);
+/// tx.try_send(1).unwrap();
+/// tx.try_send(2).unwrap();
+/// assert!(tx.try_send(3).unwrap_err().is_full());
+/// assert_eq!(rx.try_recv(), Ok(1));
+/// ```
+pub fn bounded<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
+    channel(Capacity::Bounded(cap))
+}
+
+/// A channel with no capacity limit: `send` never waits.
+///
+/// # Examples
+///
+/// ```
+/// let (tx, rx) = gochan::unbounded();
+/// for i in 0..10_000 {
+///     tx.try_send(i).unwrap();
+/// }
+/// assert_eq!(rx.len(), 10_000);
+/// ```
+pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
+    channel(Capacity::Unbounded)
+}
+
+/// A channel with no buffer, the same as `bounded(0)`: a send completes only
+/// when a receiver takes the value, as with Go's unbuffered channels.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let (tx, rx) = gochan::rendezvous();
+/// let receiver = tokio::spawn(async move { rx.recv().await });
+/// tx.send("hand-off").await.unwrap(); // returns once the receiver has it
+/// assert_eq!(receiver.await.unwrap(), Ok("hand-off"));
+/// # }
+/// ```
+pub fn rendezvous<T>() -> (Sender<T>, Receiver<T>) {
+    bounded(0)
+}
