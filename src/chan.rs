@@ -150,9 +150,6 @@ struct TokenState {
     waker: Option<Waker>,
 }
 
-// Used by `select` (the next step); kept here because the claim protocol
-// below is the engine's.
-#[allow(dead_code)]
 impl Token {
     /// A fresh token: no case chosen yet.
     pub(crate) fn new() -> Arc<Self> {
@@ -493,6 +490,12 @@ impl<T> State<T> {
         wake: &mut Wake,
     ) -> TrySend<T> {
         if self.closed {
+            // A closed channel makes a select's send case ready.
+            if let Some(sel) = mine {
+                if let Claim::Mine = claim(Some(sel), None) {
+                    return TrySend::Lost(item);
+                }
+            }
             return TrySend::Closed(item);
         }
         let item = match self.hand_to_receiver(item, mine, wake) {
@@ -624,15 +627,101 @@ impl<T> State<T> {
         key
     }
 
-    /// Registers a waiting receiver.
-    pub(crate) fn push_receiver(&mut self, waker: Option<Waker>, sel: Option<Sel>) -> Key {
+    /// Registers a waiting receiver. On a rendezvous channel a receiver that
+    /// starts waiting is what a waiting `reserve` waits for.
+    pub(crate) fn push_receiver(
+        &mut self,
+        waker: Option<Waker>,
+        sel: Option<Sel>,
+        wake: &mut Wake,
+    ) -> Key {
         let key = self.waiters.insert(Entry {
             waker,
             sel,
             status: Status::RecvWaiting,
         });
         self.waiters.recv_q.push_back(key);
+        if self.cap == Capacity::Bounded(0) && !self.waiters.send_q.is_empty() {
+            self.grant_reservation(wake);
+        }
         key
+    }
+
+    /// Tries to reserve room for one value without waiting: `Ok(true)` if
+    /// granted, `Ok(false)` if the caller must wait, `Err(())` if closed.
+    /// Waiting senders go first. On a rendezvous channel the "room" is a
+    /// receiver waiting now.
+    pub(crate) fn try_reserve(&mut self) -> Result<bool, ()> {
+        if self.closed {
+            return Err(());
+        }
+        if !self.waiters.send_q.is_empty() {
+            return Ok(false);
+        }
+        let room = match self.cap {
+            Capacity::Bounded(0) => self.reserved < self.live_receivers_waiting(),
+            cap => cap.has_room(self.occupied()),
+        };
+        if room {
+            self.reserved += 1;
+        }
+        Ok(room)
+    }
+
+    /// How many receivers wait that a counterpart could still complete.
+    fn live_receivers_waiting(&self) -> usize {
+        self.waiters
+            .recv_q
+            .iter()
+            .filter(|&&key| match &self.waiters.entries[key] {
+                Some(Entry { sel: Some((t, _)), .. }) => t.lock().chosen.is_none(),
+                _ => true,
+            })
+            .count()
+    }
+
+    /// Grants the first waiting reservation on a rendezvous channel.
+    fn grant_reservation(&mut self, wake: &mut Wake) {
+        let Some(i) = self
+            .waiters
+            .send_q
+            .iter()
+            .position(|&k| matches!(self.waiters.entries[k], Some(Entry { status: Status::SendWaiting(None), .. })))
+        else {
+            return;
+        };
+        let key = self.waiters.send_q.remove(i).expect("position is in range");
+        let entry = self.waiters.get(key);
+        entry.status = Status::Sent;
+        wake.push(entry.waker.take());
+        self.reserved += 1;
+    }
+
+    /// A permit sends its value: to the longest-waiting receiver, else into the
+    /// buffer (the room it reserved). Returns the item if every receiver is
+    /// gone, for the caller to drop outside the lock.
+    pub(crate) fn send_reserved(&mut self, item: Item<T>, wake: &mut Wake) -> Option<Item<T>> {
+        self.reserved -= 1;
+        if self.receivers == 0 {
+            return Some(item);
+        }
+        if let Err(TrySend::Full(item)) = self.hand_to_receiver(item, None, wake) {
+            self.buf.push_back(item);
+        }
+        self.sent += 1;
+        None
+    }
+
+    /// A permit is dropped unused: its room goes to the next waiting sender.
+    pub(crate) fn release_reserved(&mut self, wake: &mut Wake) {
+        self.reserved -= 1;
+        self.refill(wake);
+        if self.closed {
+            self.close_receivers(wake);
+            if self.is_finished() {
+                wake.events = true;
+            }
+        }
     }
 
     /// Looks at a waiting entry: if it is done, frees it and returns its
@@ -1008,7 +1097,7 @@ impl<T> Chan<T> {
                 TryRecv::Got(item) => Poll::Ready(Some(item)),
                 TryRecv::Closed => Poll::Ready(None),
                 TryRecv::Empty => {
-                    *key = Some(s.push_receiver(Some(cx.waker().clone()), None));
+                    *key = Some(s.push_receiver(Some(cx.waker().clone()), None, &mut wake));
                     Poll::Pending
                 }
                 TryRecv::Lost => unreachable!("a plain receive has no select token"),

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
-use crate::chan::{Ack, AckState, Chan, Item, Key, SendState, State, TryRecv, Wake};
+use crate::chan::{Ack, AckState, Chan, Item, Key, SendState, State, Status, TryRecv, Wake};
 use crate::error::{DeliverError, RecvError, SendError};
 
 /// The future returned by [`Sender::send`](crate::Sender::send).
@@ -282,5 +282,130 @@ impl<T> fmt::Debug for DeliverFuture<'_, T> {
         f.debug_struct("DeliverFuture")
             .field("entered", &self.entered)
             .finish()
+    }
+}
+
+/// The future returned by [`Sender::reserve`](crate::Sender::reserve).
+///
+/// # Cancel safety
+///
+/// Cancel safe: a dropped `reserve` holds no room. If room was granted to it
+/// as it was dropped, the room goes to the next waiting sender. It waits in
+/// the same first-come, first-served queue as `send`.
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct ReserveFuture<'a, T> {
+    /// The channel.
+    pub(crate) chan: &'a Chan<T>,
+    /// Our entry in the send queue, while waiting.
+    pub(crate) key: Option<Key>,
+}
+
+impl<'a, T> Future for ReserveFuture<'a, T> {
+    type Output = Result<Permit<'a, T>, SendError<()>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let coop = ready!(tokio::task::coop::poll_proceed(cx));
+        let this = &mut *self;
+        let chan = this.chan;
+        let granted = chan.with(|s, wake| match this.key {
+            None => match s.try_reserve() {
+                Err(()) => Some(false),
+                Ok(true) => Some(true),
+                Ok(false) => {
+                    this.key = Some(s.push_sender(None, Some(cx.waker().clone()), None));
+                    None
+                }
+            },
+            Some(key) => {
+                let status = s.poll_entry(key, Some(cx.waker()), wake)?;
+                this.key = None;
+                Some(matches!(status, Status::Sent))
+            }
+        });
+        let Some(granted) = granted else {
+            return Poll::Pending;
+        };
+        coop.made_progress();
+        Poll::Ready(if granted {
+            Ok(Permit { chan, used: false })
+        } else {
+            Err(SendError(()))
+        })
+    }
+}
+
+impl<T> Drop for ReserveFuture<'_, T> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.chan.with(|s, wake| {
+                if let Status::Sent = s.take_entry(key, wake) {
+                    s.release_reserved(wake);
+                }
+            });
+        }
+    }
+}
+
+impl<T> fmt::Debug for ReserveFuture<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReserveFuture")
+            .field("waiting", &self.key.is_some())
+            .finish()
+    }
+}
+
+/// Room for one value, reserved by [`Sender::reserve`](crate::Sender::reserve):
+/// [`send`](Permit::send) never waits and never fails. Dropping the permit
+/// unused gives the room back to the next waiting sender.
+///
+/// On a rendezvous channel a permit is granted while a receiver waits, and
+/// `send` hands the value to the longest-waiting receiver; if that receiver
+/// went away (or another sender served it) in the meantime, the value stays in
+/// the channel for the next receiver.
+pub struct Permit<'a, T> {
+    /// The channel.
+    chan: &'a Chan<T>,
+    /// Whether `send` used the room.
+    used: bool,
+}
+
+impl<T> Permit<'_, T> {
+    /// Sends `value` into the reserved room. If the channel was closed after
+    /// the room was reserved, the value is still delivered to receivers (the
+    /// channel drains it); if every receiver is gone, it is dropped, like any
+    /// value still buffered when the last receiver goes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (tx, rx) = gochan::bounded(1);
+    /// let permit = tx.reserve().await.unwrap();
+    /// assert!(tx.try_send(0).unwrap_err().is_full()); // the room is promised
+    /// permit.send(1);
+    /// assert_eq!(rx.recv().await, Ok(1));
+    /// # }
+    /// ```
+    pub fn send(mut self, value: T) {
+        self.used = true;
+        let dropped = self
+            .chan
+            .with(|s, wake| s.send_reserved(Item::new(value), wake));
+        drop(dropped);
+    }
+}
+
+impl<T> Drop for Permit<'_, T> {
+    fn drop(&mut self) {
+        if !self.used {
+            self.chan.with(|s, wake| s.release_reserved(wake));
+        }
+    }
+}
+
+impl<T> fmt::Debug for Permit<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Permit").finish_non_exhaustive()
     }
 }

@@ -162,6 +162,7 @@ mod chan;
 mod error;
 mod future;
 mod receiver;
+mod select;
 mod sender;
 
 use std::sync::Arc;
@@ -174,8 +175,11 @@ pub use error::{
     DeliverError, RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError,
     TrySendError,
 };
-pub use future::{DeliverFuture, RecvFuture, RecvManyFuture, SendFuture};
+pub use future::{
+    DeliverFuture, Permit, RecvFuture, RecvManyFuture, ReserveFuture, SendFuture,
+};
 pub use receiver::Receiver;
+pub use select::{RecvCase, Select, SendCase};
 pub use sender::{ScopedSender, Sender, WeakSender};
 
 fn channel<T>(cap: Capacity) -> (Sender<T>, Receiver<T>) {

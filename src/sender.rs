@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::chan::{Ack, Chan, Item, SendState, TrySend};
 use crate::error::{SendError, SendTimeoutError, TrySendError};
-use crate::future::{DeliverFuture, SendFuture};
+use crate::future::{DeliverFuture, ReserveFuture, SendFuture};
 use crate::Receiver;
 
 /// The sending half of a channel. Clone it for more producers.
@@ -226,6 +226,44 @@ impl<T> Sender<T> {
             }),
             entered: false,
             ack,
+        }
+    }
+
+    /// Waits for room for one value and reserves it: the returned
+    /// [`Permit`](crate::Permit)'s `send` then never waits or fails. Dropping
+    /// the permit gives the room back. Reservations wait in the same
+    /// first-come, first-served queue as sends.
+    ///
+    /// # Errors
+    ///
+    /// `SendError(())` if the channel is closed, or closes while waiting.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a dropped `reserve` holds no room, and room granted to it
+    /// as it was dropped goes to the next waiting sender. Use it to send in a
+    /// `tokio::select!` branch without risking the value: reserve first, build
+    /// the value once the permit is yours.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (tx, rx) = gochan::bounded(1);
+    /// let permit = tx.reserve().await.unwrap();
+    /// permit.send("built after the room was ours");
+    /// assert_eq!(rx.recv().await, Ok("built after the room was ours"));
+    ///
+    /// let permit = tx.reserve().await.unwrap();
+    /// drop(permit); // gives the room back
+    /// assert_eq!(tx.try_send("x"), Ok(()));
+    /// # }
+    /// ```
+    pub fn reserve(&self) -> ReserveFuture<'_, T> {
+        ReserveFuture {
+            chan: &self.chan,
+            key: None,
         }
     }
 
