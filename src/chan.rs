@@ -278,7 +278,17 @@ pub(crate) struct Entry<T> {
 }
 
 /// The waiting operations: a slab of entries and two FIFO queues of keys.
+///
+/// Allocated the first time anything waits, so that a channel that never
+/// waits stays small (an idle channel's whole heap is its `Arc`).
 struct Waiters<T> {
+    /// `None` until the first operation waits; kept from then on, so steady
+    /// state does not allocate.
+    inner: Option<Box<Queues<T>>>,
+}
+
+/// What [`Waiters`] holds once allocated.
+struct Queues<T> {
     /// Entries by key; `None` is a free slot (listed in `free`).
     entries: Vec<Option<Entry<T>>>,
     /// Free keys, reused before `entries` grows.
@@ -290,31 +300,103 @@ struct Waiters<T> {
 }
 
 impl<T> Waiters<T> {
+    fn queues(&mut self) -> &mut Queues<T> {
+        self.inner.get_or_insert_with(|| {
+            Box::new(Queues {
+                entries: Vec::new(),
+                free: Vec::new(),
+                send_q: VecDeque::new(),
+                recv_q: VecDeque::new(),
+            })
+        })
+    }
+
     fn insert(&mut self, entry: Entry<T>) -> Key {
-        match self.free.pop() {
+        let q = self.queues();
+        match q.free.pop() {
             Some(key) => {
-                self.entries[key] = Some(entry);
+                q.entries[key] = Some(entry);
                 key
             }
             None => {
-                self.entries.push(Some(entry));
-                self.entries.len() - 1
+                q.entries.push(Some(entry));
+                q.entries.len() - 1
             }
         }
     }
 
     fn get(&mut self, key: Key) -> &mut Entry<T> {
-        self.entries[key]
+        self.inner
             .as_mut()
+            .and_then(|q| q.entries[key].as_mut())
+            .expect("gochan: waiter entry missing (internal error)")
+    }
+
+    fn peek(&self, key: Key) -> &Entry<T> {
+        self.inner
+            .as_ref()
+            .and_then(|q| q.entries[key].as_ref())
             .expect("gochan: waiter entry missing (internal error)")
     }
 
     fn remove(&mut self, key: Key) -> Entry<T> {
-        let entry = self.entries[key]
+        let q = self.queues();
+        let entry = q.entries[key]
             .take()
             .expect("gochan: waiter entry missing (internal error)");
-        self.free.push(key);
+        q.free.push(key);
         entry
+    }
+
+    fn send_len(&self) -> usize {
+        self.inner.as_ref().map_or(0, |q| q.send_q.len())
+    }
+
+    fn recv_len(&self) -> usize {
+        self.inner.as_ref().map_or(0, |q| q.recv_q.len())
+    }
+
+    fn send_key(&self, i: usize) -> Key {
+        self.inner.as_ref().expect("queued").send_q[i]
+    }
+
+    fn recv_key(&self, i: usize) -> Key {
+        self.inner.as_ref().expect("queued").recv_q[i]
+    }
+
+    fn send_remove(&mut self, i: usize) {
+        self.queues().send_q.remove(i);
+    }
+
+    fn recv_remove(&mut self, i: usize) {
+        self.queues().recv_q.remove(i);
+    }
+
+    fn send_pop(&mut self) -> Option<Key> {
+        self.inner.as_mut()?.send_q.pop_front()
+    }
+
+    fn recv_pop(&mut self) -> Option<Key> {
+        self.inner.as_mut()?.recv_q.pop_front()
+    }
+
+    fn send_push(&mut self, key: Key) {
+        self.queues().send_q.push_back(key);
+    }
+
+    fn recv_push(&mut self, key: Key) {
+        self.queues().recv_q.push_back(key);
+    }
+
+    /// Takes `key` out of whichever queue holds it.
+    fn unqueue(&mut self, key: Key) {
+        if let Some(q) = self.inner.as_mut() {
+            if let Some(i) = q.send_q.iter().position(|&k| k == key) {
+                q.send_q.remove(i);
+            } else if let Some(i) = q.recv_q.iter().position(|&k| k == key) {
+                q.recv_q.remove(i);
+            }
+        }
     }
 }
 
@@ -458,21 +540,21 @@ impl<T> State<T> {
         wake: &mut Wake,
     ) -> Result<(), TrySend<T>> {
         let mut i = 0;
-        while i < self.waiters.recv_q.len() {
-            let key = self.waiters.recv_q[i];
+        while i < self.waiters.recv_len() {
+            let key = self.waiters.recv_key(i);
             let entry = self.waiters.get(key);
             match claim(mine, entry.sel.as_ref()) {
                 Claim::Won(w) => {
                     let w = w.or_else(|| entry.waker.take());
                     entry.status = Status::Received(item);
-                    self.waiters.recv_q.remove(i);
+                    self.waiters.recv_remove(i);
                     self.in_flight += 1;
                     wake.push(w);
                     return Ok(());
                 }
                 Claim::Own => i += 1,
                 Claim::Theirs => {
-                    self.waiters.recv_q.remove(i);
+                    self.waiters.recv_remove(i);
                 }
                 Claim::Mine => return Err(TrySend::Lost(item)),
             }
@@ -538,8 +620,8 @@ impl<T> State<T> {
             return TryRecv::Got(item);
         }
         let mut i = 0;
-        while i < self.waiters.send_q.len() {
-            let key = self.waiters.send_q[i];
+        while i < self.waiters.send_len() {
+            let key = self.waiters.send_key(i);
             let entry = self.waiters.get(key);
             if let Status::SendWaiting(None) = entry.status {
                 // A reservation carries no value to take.
@@ -554,7 +636,7 @@ impl<T> State<T> {
                     else {
                         unreachable!("a queued sender holds its item")
                     };
-                    self.waiters.send_q.remove(i);
+                    self.waiters.send_remove(i);
                     self.sent += 1;
                     self.received += 1;
                     wake.push(w);
@@ -562,7 +644,7 @@ impl<T> State<T> {
                 }
                 Claim::Own => i += 1,
                 Claim::Theirs => {
-                    self.waiters.send_q.remove(i);
+                    self.waiters.send_remove(i);
                 }
                 Claim::Mine => return TryRecv::Lost,
             }
@@ -582,7 +664,7 @@ impl<T> State<T> {
     /// (or grant their reservations) while there is room.
     fn refill(&mut self, wake: &mut Wake) {
         while self.cap.has_room(self.occupied()) {
-            let Some(key) = self.waiters.send_q.pop_front() else {
+            let Some(key) = self.waiters.send_pop() else {
                 return;
             };
             let entry = self.waiters.get(key);
@@ -623,7 +705,7 @@ impl<T> State<T> {
             sel,
             status: Status::SendWaiting(item),
         });
-        self.waiters.send_q.push_back(key);
+        self.waiters.send_push(key);
         key
     }
 
@@ -640,8 +722,8 @@ impl<T> State<T> {
             sel,
             status: Status::RecvWaiting,
         });
-        self.waiters.recv_q.push_back(key);
-        if self.cap == Capacity::Bounded(0) && !self.waiters.send_q.is_empty() {
+        self.waiters.recv_push(key);
+        if self.cap == Capacity::Bounded(0) && self.waiters.send_len() > 0 {
             self.grant_reservation(wake);
         }
         key
@@ -655,7 +737,7 @@ impl<T> State<T> {
         if self.closed {
             return Err(());
         }
-        if !self.waiters.send_q.is_empty() {
+        if self.waiters.send_len() > 0 {
             return Ok(false);
         }
         let room = match self.cap {
@@ -670,27 +752,28 @@ impl<T> State<T> {
 
     /// How many receivers wait that a counterpart could still complete.
     fn live_receivers_waiting(&self) -> usize {
-        self.waiters
-            .recv_q
-            .iter()
-            .filter(|&&key| match &self.waiters.entries[key] {
-                Some(Entry { sel: Some((t, _)), .. }) => t.lock().chosen.is_none(),
-                _ => true,
-            })
+        (0..self.waiters.recv_len())
+            .filter(
+                |&i| match &self.waiters.peek(self.waiters.recv_key(i)).sel {
+                    Some((t, _)) => t.lock().chosen.is_none(),
+                    None => true,
+                },
+            )
             .count()
     }
 
     /// Grants the first waiting reservation on a rendezvous channel.
     fn grant_reservation(&mut self, wake: &mut Wake) {
-        let Some(i) = self
-            .waiters
-            .send_q
-            .iter()
-            .position(|&k| matches!(self.waiters.entries[k], Some(Entry { status: Status::SendWaiting(None), .. })))
-        else {
+        let Some(i) = (0..self.waiters.send_len()).find(|&i| {
+            matches!(
+                self.waiters.peek(self.waiters.send_key(i)).status,
+                Status::SendWaiting(None)
+            )
+        }) else {
             return;
         };
-        let key = self.waiters.send_q.remove(i).expect("position is in range");
+        let key = self.waiters.send_key(i);
+        self.waiters.send_remove(i);
         let entry = self.waiters.get(key);
         entry.status = Status::Sent;
         wake.push(entry.waker.take());
@@ -754,16 +837,7 @@ impl<T> State<T> {
     pub(crate) fn take_entry(&mut self, key: Key, wake: &mut Wake) -> Status<T> {
         let entry = self.waiters.remove(key);
         match entry.status {
-            Status::SendWaiting(_) => {
-                if let Some(i) = self.waiters.send_q.iter().position(|&k| k == key) {
-                    self.waiters.send_q.remove(i);
-                }
-            }
-            Status::RecvWaiting => {
-                if let Some(i) = self.waiters.recv_q.iter().position(|&k| k == key) {
-                    self.waiters.recv_q.remove(i);
-                }
-            }
+            Status::SendWaiting(_) | Status::RecvWaiting => self.waiters.unqueue(key),
             Status::Received(_) | Status::Sent | Status::Closed(_) => {}
         }
         wake.discard(entry.waker);
@@ -800,7 +874,7 @@ impl<T> State<T> {
         }
         self.closed = true;
         wake.events = true;
-        while let Some(key) = self.waiters.send_q.pop_front() {
+        while let Some(key) = self.waiters.send_pop() {
             let entry = self.waiters.get(key);
             if let Claim::Won(w) = claim(None, entry.sel.as_ref()) {
                 let w = w.or_else(|| entry.waker.take());
@@ -823,7 +897,7 @@ impl<T> State<T> {
         if !self.is_finished() {
             return;
         }
-        while let Some(key) = self.waiters.recv_q.pop_front() {
+        while let Some(key) = self.waiters.recv_pop() {
             let entry = self.waiters.get(key);
             if let Claim::Won(w) = claim(None, entry.sel.as_ref()) {
                 let w = w.or_else(|| entry.waker.take());
@@ -845,8 +919,8 @@ impl<T> State<T> {
             capacity: self.cap.get(),
             senders: self.senders,
             receivers: self.receivers,
-            waiting_senders: self.waiters.send_q.len(),
-            waiting_receivers: self.waiters.recv_q.len(),
+            waiting_senders: self.waiters.send_len(),
+            waiting_receivers: self.waiters.recv_len(),
             sent: self.sent,
             received: self.received,
             closed: self.closed,
@@ -874,12 +948,7 @@ impl<T> Chan<T> {
                 receivers: 1,
                 reserved: 0,
                 in_flight: 0,
-                waiters: Waiters {
-                    entries: Vec::new(),
-                    free: Vec::new(),
-                    send_q: VecDeque::new(),
-                    recv_q: VecDeque::new(),
-                },
+                waiters: Waiters { inner: None },
                 sent: 0,
                 received: 0,
             }),

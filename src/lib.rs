@@ -175,9 +175,7 @@ pub use error::{
     DeliverError, RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError,
     TrySendError,
 };
-pub use future::{
-    DeliverFuture, Permit, RecvFuture, RecvManyFuture, ReserveFuture, SendFuture,
-};
+pub use future::{DeliverFuture, Permit, RecvFuture, RecvManyFuture, ReserveFuture, SendFuture};
 pub use receiver::Receiver;
 pub use select::{RecvCase, Select, SendCase};
 pub use sender::{ScopedSender, Sender, WeakSender};

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
-use crate::chan::{Chan, Item, Key, SendState, Sel, Status, Token, TryRecv, TrySend};
+use crate::chan::{Chan, Item, Key, Sel, SendState, Status, Token, TryRecv, TrySend};
 use crate::error::{RecvError, SendError};
 use crate::{Receiver, Sender};
 
@@ -204,22 +204,24 @@ impl<T> Case for SendCase<'_, T> {
         let SendState::Idle(item) = std::mem::replace(&mut self.state, SendState::Done) else {
             return Attempt::Waiting;
         };
-        let (state, attempt) = self.chan.with(|s, wake| match s.try_send(item, Some(sel), wake) {
-            TrySend::Sent => {
-                self.result = Some(Ok(()));
-                (SendState::Done, Attempt::Ready)
-            }
-            TrySend::Closed(item) => {
-                self.result = Some(Err(SendError(item.value)));
-                (SendState::Done, Attempt::Ready)
-            }
-            TrySend::Lost(item) => (SendState::Idle(item), Attempt::Lost),
-            TrySend::Full(item) if register => {
-                let key = s.push_sender(Some(item), None, Some(sel.clone()));
-                (SendState::Waiting(key), Attempt::Waiting)
-            }
-            TrySend::Full(item) => (SendState::Idle(item), Attempt::Waiting),
-        });
+        let (state, attempt) = self
+            .chan
+            .with(|s, wake| match s.try_send(item, Some(sel), wake) {
+                TrySend::Sent => {
+                    self.result = Some(Ok(()));
+                    (SendState::Done, Attempt::Ready)
+                }
+                TrySend::Closed(item) => {
+                    self.result = Some(Err(SendError(item.value)));
+                    (SendState::Done, Attempt::Ready)
+                }
+                TrySend::Lost(item) => (SendState::Idle(item), Attempt::Lost),
+                TrySend::Full(item) if register => {
+                    let key = s.push_sender(Some(item), None, Some(sel.clone()));
+                    (SendState::Waiting(key), Attempt::Waiting)
+                }
+                TrySend::Full(item) => (SendState::Idle(item), Attempt::Waiting),
+            });
         self.state = state;
         attempt
     }
