@@ -259,6 +259,12 @@ pub(crate) enum Status<T> {
     SendWaiting(Option<Item<T>>),
     /// In the receive queue.
     RecvWaiting,
+    /// A `Stream::poll_next` in the receive queue. It is only ever woken,
+    /// never handed a value: a stream cannot tell us when the `next()` future
+    /// that polled it is dropped, so a value handed to it could be stranded.
+    StreamWaiting,
+    /// A stream registration was woken: look at the channel again.
+    Woken,
     /// The item entered the channel (or the reservation was granted).
     Sent,
     /// A sender handed this item over; it counts as in flight until taken.
@@ -543,6 +549,14 @@ impl<T> State<T> {
         while i < self.waiters.recv_len() {
             let key = self.waiters.recv_key(i);
             let entry = self.waiters.get(key);
+            if let Status::StreamWaiting = entry.status {
+                // Wake the stream to look again; the value goes on to a
+                // receiver that will surely take it, or into the channel.
+                entry.status = Status::Woken;
+                wake.push(entry.waker.take());
+                self.waiters.recv_remove(i);
+                continue;
+            }
             match claim(mine, entry.sel.as_ref()) {
                 Claim::Won(w) => {
                     let w = w.or_else(|| entry.waker.take());
@@ -715,13 +729,15 @@ impl<T> State<T> {
         &mut self,
         waker: Option<Waker>,
         sel: Option<Sel>,
+        stream: bool,
         wake: &mut Wake,
     ) -> Key {
-        let key = self.waiters.insert(Entry {
-            waker,
-            sel,
-            status: Status::RecvWaiting,
-        });
+        let status = if stream {
+            Status::StreamWaiting
+        } else {
+            Status::RecvWaiting
+        };
+        let key = self.waiters.insert(Entry { waker, sel, status });
         self.waiters.recv_push(key);
         if self.cap == Capacity::Bounded(0) && self.waiters.send_len() > 0 {
             self.grant_reservation(wake);
@@ -817,7 +833,7 @@ impl<T> State<T> {
     ) -> Option<Status<T>> {
         let entry = self.waiters.get(key);
         match entry.status {
-            Status::SendWaiting(_) | Status::RecvWaiting => {
+            Status::SendWaiting(_) | Status::RecvWaiting | Status::StreamWaiting => {
                 if let Some(waker) = waker {
                     match &entry.waker {
                         Some(w) if w.will_wake(waker) => {}
@@ -837,8 +853,10 @@ impl<T> State<T> {
     pub(crate) fn take_entry(&mut self, key: Key, wake: &mut Wake) -> Status<T> {
         let entry = self.waiters.remove(key);
         match entry.status {
-            Status::SendWaiting(_) | Status::RecvWaiting => self.waiters.unqueue(key),
-            Status::Received(_) | Status::Sent | Status::Closed(_) => {}
+            Status::SendWaiting(_) | Status::RecvWaiting | Status::StreamWaiting => {
+                self.waiters.unqueue(key)
+            }
+            Status::Received(_) | Status::Sent | Status::Closed(_) | Status::Woken => {}
         }
         wake.discard(entry.waker);
         entry.status
@@ -1151,39 +1169,46 @@ impl<T> Chan<T> {
     }
 
     /// Drives a receive: tries at once, else waits in the receive queue.
+    /// `stream` registers a wake-only entry (see [`Status::StreamWaiting`]).
     /// `more` runs under the same lock once a value is taken (`recv_many`).
     pub(crate) fn poll_recv(
         &self,
         key: &mut Option<Key>,
+        stream: bool,
         cx: &mut Context<'_>,
         more: impl FnOnce(&mut State<T>, &mut Wake),
     ) -> Poll<Option<Item<T>>> {
         let coop = std::task::ready!(tokio::task::coop::poll_proceed(cx));
         let mut wake = Wake::default();
         let mut s = self.lock();
-        let res = match *key {
-            None => match s.try_recv(None, &mut wake) {
-                TryRecv::Got(item) => Poll::Ready(Some(item)),
-                TryRecv::Closed => Poll::Ready(None),
-                TryRecv::Empty => {
-                    *key = Some(s.push_receiver(Some(cx.waker().clone()), None, &mut wake));
-                    Poll::Pending
-                }
-                TryRecv::Lost => unreachable!("a plain receive has no select token"),
-            },
-            Some(k) => match s.poll_entry(k, Some(cx.waker()), &mut wake) {
-                None => Poll::Pending,
-                Some(Status::Received(item)) => {
-                    *key = None;
-                    s.took_received(&mut wake);
-                    Poll::Ready(Some(item))
-                }
-                Some(Status::Closed(_)) => {
-                    *key = None;
-                    Poll::Ready(None)
-                }
-                Some(_) => unreachable!("a receive entry ends received or closed"),
-            },
+        let res = loop {
+            match *key {
+                None => match s.try_recv(None, &mut wake) {
+                    TryRecv::Got(item) => break Poll::Ready(Some(item)),
+                    TryRecv::Closed => break Poll::Ready(None),
+                    TryRecv::Empty => {
+                        let waker = Some(cx.waker().clone());
+                        *key = Some(s.push_receiver(waker, None, stream, &mut wake));
+                        break Poll::Pending;
+                    }
+                    TryRecv::Lost => unreachable!("a plain receive has no select token"),
+                },
+                Some(k) => match s.poll_entry(k, Some(cx.waker()), &mut wake) {
+                    None => break Poll::Pending,
+                    Some(Status::Received(item)) => {
+                        *key = None;
+                        s.took_received(&mut wake);
+                        break Poll::Ready(Some(item));
+                    }
+                    Some(Status::Closed(_)) => {
+                        *key = None;
+                        break Poll::Ready(None);
+                    }
+                    // A woken stream: look again.
+                    Some(Status::Woken) => *key = None,
+                    Some(_) => unreachable!("a receive entry ends received, closed or woken"),
+                },
+            }
         };
         if let Poll::Ready(Some(_)) = res {
             more(&mut s, &mut wake);

@@ -19,6 +19,13 @@ use crate::future::{RecvFuture, RecvManyFuture};
 /// drained. The channel closes when the last `Receiver` is dropped; what was
 /// still buffered is then dropped, since nobody can receive it.
 ///
+/// A stream that waits is woken when a value arrives but is never handed one
+/// directly, unlike a waiting `recv`: a stream cannot tell when the `next()`
+/// future that polled it is dropped, so a value handed to it could be
+/// stranded. A `recv` that waits alongside it may therefore be served first,
+/// and on a rendezvous channel a waiting stream does not make `try_send`
+/// succeed; a `send` waits until the stream comes for the value.
+///
 /// # Examples
 ///
 /// ```
@@ -234,7 +241,7 @@ impl<T> Stream for Receiver<T> {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let this = &mut *self;
         this.chan
-            .poll_recv(&mut this.stream, cx, |_, _| {})
+            .poll_recv(&mut this.stream, true, cx, |_, _| {})
             .map(|item| item.map(Item::into_received))
     }
 

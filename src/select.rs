@@ -94,7 +94,7 @@ impl<T> Case for RecvCase<'_, T> {
             TryRecv::Lost => Err(Attempt::Lost),
             TryRecv::Empty => {
                 if register {
-                    self.key = Some(s.push_receiver(None, Some(sel.clone()), wake));
+                    self.key = Some(s.push_receiver(None, Some(sel.clone()), false, wake));
                 }
                 Err(Attempt::Waiting)
             }
@@ -460,10 +460,13 @@ impl<'s, 'c> SelectFuture<'s, 'c> {
     /// we may wait) registers. Registering under the same lock as the check
     /// means no counterpart can slip between the two.
     fn start(&mut self, register: bool) -> Option<Poll<Option<usize>>> {
-        let n = self.cases.len();
-        let first = if n == 0 { 0 } else { random_below(n) };
-        for k in 0..n {
-            let i = (first + k) % n;
+        // Go's poll order: a uniform shuffle (Fisher-Yates), so that among the
+        // ready cases each is equally likely, wherever it stands.
+        let mut order: Vec<usize> = (0..self.cases.len()).collect();
+        for k in (1..order.len()).rev() {
+            order.swap(k, random_below(k + 1));
+        }
+        for i in order {
             let sel = (self.token.clone(), i);
             match self.cases[i].attempt(&sel, register) {
                 Attempt::Ready => return Some(self.finish(Some(i), true)),

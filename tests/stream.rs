@@ -1,0 +1,302 @@
+//! `Receiver` as a `tokio_stream::Stream`: it yields until the channel is closed
+//! and drained, keeps FIFO order, serves many consumers, and is as cancel safe
+//! as `recv`.
+
+use std::future::Future;
+use std::time::Duration;
+
+use gochan::{Receiver, RecvError, Sender, TryRecvError};
+use tokio_stream::{Stream, StreamExt};
+use tokio_test::task::spawn;
+use tokio_test::{assert_pending, assert_ready, assert_ready_eq};
+
+/// Fails the test instead of hanging it.
+async fn deadline<F: Future>(f: F) -> F::Output {
+    tokio::time::timeout(Duration::from_secs(10), f)
+        .await
+        .expect("deadlock: the test did not finish within 10s")
+}
+
+/// Both ends of a channel.
+type Pair<T> = (Sender<T>, Receiver<T>);
+
+/// The three kinds of channel, for tests that hold for all of them.
+fn kinds<T>() -> Vec<(&'static str, Pair<T>)> {
+    vec![
+        ("bounded", gochan::bounded(4)),
+        ("unbounded", gochan::unbounded()),
+        ("rendezvous", gochan::rendezvous()),
+    ]
+}
+
+#[tokio::test]
+async fn collect_until_closed_and_drained() {
+    for (kind, (tx, rx)) in kinds::<i32>() {
+        let producer = tokio::spawn(async move {
+            for i in 0..20 {
+                tx.send(i).await.unwrap();
+            }
+        });
+        let got: Vec<i32> = deadline(rx.collect()).await;
+        assert_eq!(got, (0..20).collect::<Vec<_>>(), "{kind}");
+        producer.await.unwrap();
+    }
+}
+
+#[test]
+fn ends_only_when_closed_and_drained() {
+    let (tx, rx) = gochan::bounded(4);
+    let mut stream = spawn(rx);
+    // Open and empty: pending, not ended.
+    assert_pending!(stream.poll_next());
+    tx.try_send(1).unwrap();
+    assert!(stream.is_woken());
+    assert_ready_eq!(stream.poll_next(), Some(1));
+
+    tx.try_send(2).unwrap();
+    tx.try_send(3).unwrap();
+    tx.close();
+    // Closed, not drained: keeps yielding.
+    assert_ready_eq!(stream.poll_next(), Some(2));
+    assert_ready_eq!(stream.poll_next(), Some(3));
+    assert_ready_eq!(stream.poll_next(), None);
+    // Stays ended.
+    assert_ready_eq!(stream.poll_next(), None);
+    assert!(tx.is_finished());
+}
+
+#[test]
+fn waiting_stream_wakes_on_close() {
+    for (kind, (tx, rx)) in kinds::<i32>() {
+        let mut stream = spawn(rx);
+        assert_pending!(stream.poll_next(), "{kind}");
+        drop(tx);
+        assert!(stream.is_woken(), "{kind}");
+        assert_ready_eq!(stream.poll_next(), None, "{kind}");
+    }
+}
+
+#[test]
+fn rendezvous_stream_takes_from_waiting_sender() {
+    let (tx, rx) = gochan::rendezvous();
+    let mut send = spawn(tx.send(1));
+    assert_pending!(send.poll());
+    let mut stream = spawn(rx);
+    assert_ready_eq!(stream.poll_next(), Some(1));
+    assert!(send.is_woken());
+    assert_ready_eq!(send.poll(), Ok(()));
+
+    // A waiting stream is woken, never handed a value (it cannot tell when
+    // its `next()` is dropped): a rendezvous send waits for it to come and
+    // take the value.
+    assert_pending!(stream.poll_next());
+    assert_eq!(tx.try_send(2), Err(gochan::TrySendError::Full(2)));
+    let mut send = spawn(tx.send(3));
+    assert_pending!(send.poll());
+    assert!(stream.is_woken());
+    assert_ready_eq!(stream.poll_next(), Some(3));
+    assert!(send.is_woken());
+    assert_ready_eq!(send.poll(), Ok(()));
+}
+
+#[test]
+fn waiting_stream_is_woken_not_handed_values() {
+    // recv futures waiting behind or ahead of a stream are handed values in
+    // order; the stream is woken and takes what is left in the channel.
+    let (tx, rx) = gochan::unbounded();
+    let rx2 = rx.clone();
+    let mut r1 = spawn(rx2.recv());
+    assert_pending!(r1.poll());
+    let mut stream = spawn(rx);
+    assert_pending!(stream.poll_next());
+    let mut r3 = spawn(rx2.recv());
+    assert_pending!(r3.poll());
+
+    tx.try_send(1).unwrap(); // to r1, the longest waiting
+    tx.try_send(2).unwrap(); // wakes the stream, goes to r3
+    tx.try_send(3).unwrap(); // nobody waits now: buffered
+    assert!(stream.is_woken());
+    assert_ready_eq!(r1.poll(), Ok(1));
+    assert_ready_eq!(r3.poll(), Ok(2));
+    assert_ready_eq!(stream.poll_next(), Some(3));
+}
+
+#[test]
+fn size_hint_counts_buffered() {
+    let (tx, rx) = gochan::bounded(8);
+    assert_eq!(rx.size_hint(), (0, None));
+    for i in 0..3 {
+        tx.try_send(i).unwrap();
+    }
+    assert_eq!(rx.size_hint(), (3, None));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_stream_consumers() {
+    const N: usize = 10_000;
+    let (tx, rx) = gochan::bounded(16);
+    let consumers: Vec<_> = (0..4)
+        .map(|_| {
+            let rx = rx.clone();
+            tokio::spawn(async move { rx.collect::<Vec<usize>>().await })
+        })
+        .collect();
+    drop(rx);
+    let producer = tokio::spawn(async move {
+        for i in 0..N {
+            tx.send(i).await.unwrap();
+        }
+    });
+    let mut all = deadline(async {
+        producer.await.unwrap();
+        let mut all = Vec::new();
+        for c in consumers {
+            let got = c.await.unwrap();
+            // Each consumer sees its share in order.
+            assert!(got.windows(2).all(|w| w[0] < w[1]));
+            all.extend(got);
+        }
+        all
+    })
+    .await;
+    all.sort_unstable();
+    assert_eq!(all, (0..N).collect::<Vec<_>>());
+}
+
+#[test]
+fn dropped_stream_passes_value_on() {
+    // A receiver waiting as a stream was handed a value, then dropped: the
+    // value goes to the next waiting receiver.
+    for (kind, (tx, rx)) in kinds::<i32>() {
+        let other = rx.clone();
+        let mut stream = spawn(rx);
+        assert_pending!(stream.poll_next(), "{kind}");
+        let mut r2 = spawn(other.recv());
+        assert_pending!(r2.poll(), "{kind}");
+        tx.try_send(1).unwrap();
+        drop(stream);
+        assert!(r2.is_woken(), "{kind}");
+        assert_ready_eq!(r2.poll(), Ok(1), "{kind}");
+    }
+
+    // No other receiver waits: the value stays receivable.
+    for (kind, (tx, rx)) in kinds::<i32>() {
+        let other = rx.clone();
+        let mut stream = spawn(rx);
+        assert_pending!(stream.poll_next(), "{kind}");
+        let mut send = spawn(tx.send(1));
+        let first = send.poll(); // completes at once unless rendezvous
+        drop(stream);
+        assert_eq!(other.try_recv(), Ok(1), "{kind}");
+        if first.is_pending() {
+            assert_ready_eq!(send.poll(), Ok(()), "{kind}");
+        }
+    }
+}
+
+#[test]
+fn woken_stream_finds_the_value_in_the_channel() {
+    // A stream polled again after being woken gets the value: nothing lost.
+    let (tx, rx) = gochan::unbounded();
+    let mut stream = spawn(rx);
+    assert_pending!(stream.poll_next());
+    tx.try_send(1).unwrap();
+    assert!(stream.is_woken());
+    assert_ready_eq!(stream.poll_next(), Some(1));
+}
+
+#[tokio::test(start_paused = true)]
+async fn next_in_select_loses_nothing() {
+    let (tx, mut rx) = gochan::unbounded();
+    let producer = tokio::spawn(async move {
+        for i in 0..50 {
+            tx.send(i).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(3)).await;
+        }
+    });
+    let mut got = Vec::new();
+    loop {
+        tokio::select! {
+            v = rx.next() => match v {
+                Some(v) => got.push(v),
+                None => break,
+            },
+            _ = tokio::time::sleep(Duration::from_millis(2)) => {}
+        }
+    }
+    producer.await.unwrap();
+    assert_eq!(got, (0..50).collect::<Vec<_>>());
+}
+
+/// A `next()` that was cancelled (a lost `select!`, a timeout) must not leave
+/// the receiver registered as waiting: a value sent afterwards is a buffered
+/// value like any other, and `recv` on the same handle gets it, then sees the
+/// close. Today the value is captured by the stale registration and `recv`
+/// waits forever, even after the channel is closed.
+#[test]
+fn cancelled_next_then_recv_on_same_handle() {
+    let (tx, mut rx) = gochan::unbounded();
+    assert_pending!(spawn(rx.next()).poll()); // polled once, then dropped
+    tx.try_send(1).unwrap();
+    drop(tx);
+    let mut recv = spawn(rx.recv());
+    assert_ready_eq!(recv.poll(), Ok(1));
+    drop(recv);
+    assert_ready_eq!(spawn(rx.recv()).poll(), Err(RecvError));
+}
+
+/// The same stale registration starves every other receiver: a value sent
+/// after the cancelled `next()` is held by an idle handle, and another
+/// receiver's `recv` hangs after the close for as long as that handle lives.
+#[test]
+fn cancelled_next_does_not_starve_other_receivers() {
+    let (tx, mut rx) = gochan::unbounded();
+    let other = rx.clone();
+    assert_pending!(spawn(rx.next()).poll()); // polled once, then dropped
+    tx.try_send(1).unwrap();
+    assert_eq!(other.try_recv(), Ok(1), "the value is there for anyone");
+    assert_eq!(rx.stats().waiting_receivers, 0, "nobody is waiting");
+    tx.try_send(2).unwrap();
+    drop(tx);
+    let mut recv = spawn(other.recv());
+    assert_ready_eq!(recv.poll(), Ok(2));
+    drop(recv);
+    assert_ready_eq!(spawn(other.recv()).poll(), Err(RecvError));
+    drop(rx);
+}
+
+/// On a rendezvous channel the stale registration makes `try_send` succeed
+/// though no receiver is waiting, against "try_send succeeds only if a
+/// receiver is waiting right now".
+#[test]
+fn cancelled_next_rendezvous_try_send() {
+    let (tx, mut rx) = gochan::rendezvous();
+    assert_pending!(spawn(rx.next()).poll()); // polled once, then dropped
+    assert_eq!(tx.try_send(1), Err(gochan::TrySendError::Full(1)));
+    drop(rx);
+}
+
+/// The way users hit it: `timeout(d, rx.next())`, then `recv`.
+#[tokio::test(start_paused = true)]
+async fn timed_out_next_then_recv() {
+    let (tx, mut rx) = gochan::unbounded();
+    assert!(tokio::time::timeout(Duration::from_millis(10), rx.next())
+        .await
+        .is_err());
+    tx.send(1).await.unwrap();
+    drop(tx);
+    let res = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await;
+    assert_eq!(res, Ok(Ok(1)), "Err(Elapsed) means recv hung");
+    assert_eq!(rx.recv().await, Err(RecvError));
+}
+
+#[test]
+fn try_recv_after_stream_end() {
+    let (tx, rx) = gochan::bounded::<i32>(1);
+    drop(tx);
+    let mut stream = spawn(rx);
+    assert_ready_eq!(stream.poll_next(), None);
+    let rx = stream.into_inner();
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+    assert!(assert_ready!(spawn(rx.recv()).poll()).is_err());
+}

@@ -1,0 +1,783 @@
+//! Unbounded channels: `gochan::unbounded()`. A send never waits.
+//!
+//! `tests/bounded.rs` and `tests/rendezvous.rs` use the same test names in the
+//! same order, so the three files diff cleanly. Wake-ups are checked by hand
+//! polling (`tokio_test::task::spawn`), timers run on tokio's paused clock, and
+//! anything that could deadlock runs under [`deadline`].
+
+use std::any::Any;
+use std::collections::HashSet;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use gochan::{
+    DeliverError, RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError,
+    TrySendError,
+};
+use tokio::time::Instant;
+use tokio_stream::StreamExt;
+use tokio_test::task::spawn;
+use tokio_test::{assert_pending, assert_ready, assert_ready_eq};
+
+/// Fails the test instead of hanging it.
+async fn deadline<F: Future>(f: F) -> F::Output {
+    tokio::time::timeout(Duration::from_secs(10), f)
+        .await
+        .expect("deadlock: the test did not finish within 10s")
+}
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+/// Counts the drops of every value it made, by id.
+struct Drops(Arc<Vec<AtomicUsize>>);
+
+/// A value that records its drop in [`Drops`].
+#[derive(Debug)]
+struct Tracked {
+    id: usize,
+    drops: Arc<Vec<AtomicUsize>>,
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        self.drops[self.id].fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl Drops {
+    fn new(n: usize) -> Self {
+        Drops(Arc::new((0..n).map(|_| AtomicUsize::new(0)).collect()))
+    }
+
+    fn make(&self, id: usize) -> Tracked {
+        Tracked {
+            id,
+            drops: self.0.clone(),
+        }
+    }
+
+    fn count(&self, id: usize) -> usize {
+        self.0[id].load(Ordering::SeqCst)
+    }
+
+    /// Every value made was dropped exactly once: nothing leaked, nothing
+    /// dropped twice.
+    fn assert_all_once(&self) {
+        let counts: Vec<usize> = (0..self.0.len()).map(|id| self.count(id)).collect();
+        assert!(counts.iter().all(|&c| c == 1), "drop counts: {counts:?}");
+    }
+}
+
+fn panic_message(payload: Box<dyn Any + Send>) -> String {
+    match payload.downcast::<String>() {
+        Ok(s) => *s,
+        Err(payload) => payload
+            .downcast::<&str>()
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
+    }
+}
+
+/// Whether `msg` names `method` itself (not just a longer name such as
+/// `Receiver::recv_blocking`).
+fn names_method(msg: &str, method: &str) -> bool {
+    msg.match_indices(method).any(|(i, _)| {
+        !msg[i + method.len()..].starts_with(|c: char| c == '_' || c.is_alphanumeric())
+    })
+}
+
+#[test]
+fn smoke() {
+    let (tx, rx) = gochan::unbounded();
+    tx.try_send(7).unwrap();
+    assert_eq!(rx.try_recv(), Ok(7));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    assert!(tx.same_channel_as(&rx));
+}
+
+#[test]
+fn capacity() {
+    let (tx, rx) = gochan::unbounded::<usize>();
+    assert_eq!(tx.capacity(), None);
+    assert_eq!(rx.capacity(), None);
+
+    // No limit.
+    for i in 0..100_000 {
+        tx.try_send(i).unwrap();
+    }
+    assert_eq!(rx.len(), 100_000);
+    assert!(!tx.is_full());
+    for i in 0..100_000 {
+        assert_eq!(rx.try_recv(), Ok(i));
+    }
+    assert!(rx.is_empty());
+}
+
+#[test]
+fn len_empty_full() {
+    let (tx, rx) = gochan::unbounded();
+    assert_eq!((tx.len(), rx.len()), (0, 0));
+    assert!(tx.is_empty() && rx.is_empty());
+    assert!(!tx.is_full() && !rx.is_full());
+
+    tx.try_send(1).unwrap();
+    assert_eq!((tx.len(), rx.len()), (1, 1));
+    assert!(!tx.is_empty() && !rx.is_empty());
+    assert!(!tx.is_full() && !rx.is_full());
+
+    tx.try_send(2).unwrap();
+    assert_eq!((tx.len(), rx.len()), (2, 2));
+    assert!(!tx.is_full() && !rx.is_full(), "never full");
+
+    rx.try_recv().unwrap();
+    assert_eq!(rx.len(), 1);
+    rx.try_recv().unwrap();
+    assert!(rx.is_empty() && !rx.is_full());
+}
+
+#[test]
+fn try_send() {
+    let (tx, rx) = gochan::unbounded();
+    for i in 0..1000 {
+        assert_eq!(tx.try_send(i), Ok(()), "never full");
+    }
+    assert_eq!(rx.try_recv(), Ok(0));
+
+    drop(rx);
+    let err = tx.try_send(1000).unwrap_err();
+    assert!(err.is_closed() && !err.is_full());
+    assert_eq!(err, TrySendError::Closed(1000));
+    assert_eq!(err.into_inner(), 1000);
+}
+
+#[test]
+fn try_recv() {
+    let (tx, rx) = gochan::unbounded();
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    tx.try_send(1).unwrap();
+    tx.try_send(2).unwrap();
+    assert_eq!(rx.try_recv(), Ok(1));
+    drop(tx);
+    // Closed, but not drained: the value is still there.
+    assert_eq!(rx.try_recv(), Ok(2));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+    assert!(rx.try_recv().unwrap_err().is_closed());
+}
+
+#[test]
+fn send() {
+    let (tx, rx) = gochan::unbounded();
+    // Never waits.
+    for i in 0..1000 {
+        assert_ready_eq!(spawn(tx.send(i)).poll(), Ok(()));
+    }
+    assert_eq!(rx.len(), 1000);
+    assert_eq!(tx.stats().waiting_senders, 0);
+
+    rx.close();
+    assert_ready_eq!(spawn(tx.send(1000)).poll(), Err(SendError(1000)));
+}
+
+#[test]
+fn recv() {
+    let (tx, rx) = gochan::unbounded();
+    let mut recv = spawn(rx.recv());
+    assert_pending!(recv.poll());
+    assert!(!recv.is_woken());
+    tx.try_send(1).unwrap();
+    assert!(recv.is_woken());
+    assert_ready_eq!(recv.poll(), Ok(1));
+
+    tx.try_send(2).unwrap();
+    assert_ready_eq!(spawn(rx.recv()).poll(), Ok(2));
+
+    drop(tx);
+    assert_ready_eq!(spawn(rx.recv()).poll(), Err(RecvError));
+}
+
+#[tokio::test(start_paused = true)]
+async fn recv_timeout() {
+    let (tx, rx) = gochan::unbounded();
+    let start = Instant::now();
+    assert_eq!(
+        rx.recv_timeout(ms(100)).await,
+        Err(RecvTimeoutError::Timeout)
+    );
+    assert_eq!(start.elapsed(), ms(100));
+
+    // The value arrives in time.
+    let start = Instant::now();
+    let producer = tokio::spawn({
+        let tx = tx.clone();
+        async move {
+            tokio::time::sleep(ms(40)).await;
+            tx.send(5).await
+        }
+    });
+    assert_eq!(rx.recv_timeout(ms(100)).await, Ok(5));
+    assert_eq!(start.elapsed(), ms(40));
+    producer.await.unwrap().unwrap();
+
+    // A buffered value comes at once, even after close.
+    tx.try_send(6).unwrap();
+    drop(tx);
+    assert_eq!(rx.recv_timeout(ms(100)).await, Ok(6));
+    let start = Instant::now();
+    assert_eq!(
+        rx.recv_timeout(ms(100)).await,
+        Err(RecvTimeoutError::Closed)
+    );
+    assert_eq!(start.elapsed(), Duration::ZERO);
+}
+
+#[tokio::test(start_paused = true)]
+async fn send_timeout() {
+    // Never full, so never times out, even with no time at all.
+    let (tx, rx) = gochan::unbounded();
+    let start = Instant::now();
+    for i in 0..100 {
+        assert_eq!(tx.send_timeout(i, Duration::ZERO).await, Ok(()));
+    }
+    assert_eq!(start.elapsed(), Duration::ZERO);
+    assert_eq!(rx.len(), 100);
+
+    rx.close();
+    let err = tx.send_timeout(100, ms(100)).await.unwrap_err();
+    assert_eq!(err, SendTimeoutError::Closed(100));
+    assert!(err.is_closed() && !err.is_timeout());
+    assert_eq!(start.elapsed(), Duration::ZERO);
+}
+
+/// An unbounded send never waits, so no sender is ever asleep when the
+/// channel closes: a send made before the close but polled after it hands its
+/// value back.
+#[test]
+fn close_wakes_sender() {
+    let (tx, rx) = gochan::unbounded();
+    tx.try_send(0).unwrap();
+    let mut s1 = spawn(tx.send(1));
+    let mut s2 = spawn(tx.send(2));
+
+    assert!(rx.close());
+    assert_ready_eq!(s1.poll(), Err(SendError(1)));
+    assert_ready_eq!(s2.poll(), Err(SendError(2)));
+    // The buffered value is still there.
+    assert_eq!(rx.try_recv(), Ok(0));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+}
+
+#[test]
+fn close_wakes_receiver() {
+    let (tx, rx) = gochan::unbounded::<i32>();
+    let mut r1 = spawn(rx.recv());
+    let mut r2 = spawn(rx.recv());
+    assert_pending!(r1.poll());
+    assert_pending!(r2.poll());
+
+    assert!(tx.close());
+    assert!(r1.is_woken() && r2.is_woken());
+    assert_ready_eq!(r1.poll(), Err(RecvError));
+    assert_ready_eq!(r2.poll(), Err(RecvError));
+}
+
+#[test]
+fn drain_after_close() {
+    let (tx, rx) = gochan::unbounded();
+    for i in 1..=3 {
+        tx.try_send(i).unwrap();
+    }
+    assert!(tx.close());
+    assert!(!tx.close());
+    assert_eq!(tx.try_send(4), Err(TrySendError::Closed(4)));
+    assert!(rx.is_closed() && !rx.is_finished());
+
+    assert_ready_eq!(spawn(rx.recv()).poll(), Ok(1));
+    assert_eq!(rx.try_recv(), Ok(2));
+    assert!(!rx.is_finished());
+    assert_ready_eq!(spawn(rx.recv()).poll(), Ok(3));
+    assert!(rx.is_finished() && tx.is_finished());
+    assert_ready_eq!(spawn(rx.recv()).poll(), Err(RecvError));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spsc() {
+    const N: usize = 10_000;
+    let (tx, rx) = gochan::unbounded();
+    let producer = tokio::spawn(async move {
+        for i in 0..N {
+            tx.send(i).await.unwrap();
+        }
+    });
+    let consumer = tokio::spawn(async move {
+        for i in 0..N {
+            assert_eq!(rx.recv().await, Ok(i));
+        }
+        assert_eq!(rx.recv().await, Err(RecvError));
+    });
+    deadline(async {
+        producer.await.unwrap();
+        consumer.await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn mpmc() {
+    const PRODUCERS: usize = 4;
+    const CONSUMERS: usize = 4;
+    const PER: usize = 2_500;
+    let (tx, rx) = gochan::unbounded();
+    let seen: Arc<Vec<AtomicUsize>> =
+        Arc::new((0..PRODUCERS * PER).map(|_| AtomicUsize::new(0)).collect());
+
+    let producers: Vec<_> = (0..PRODUCERS)
+        .map(|p| {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                for i in 0..PER {
+                    tx.send(p * PER + i).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    drop(tx);
+    let consumers: Vec<_> = (0..CONSUMERS)
+        .map(|_| {
+            let rx = rx.clone();
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let mut n = 0;
+                while let Ok(v) = rx.recv().await {
+                    seen[v].fetch_add(1, Ordering::Relaxed);
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    drop(rx);
+
+    let total = deadline(async {
+        for p in producers {
+            p.await.unwrap();
+        }
+        let mut total = 0;
+        for c in consumers {
+            total += c.await.unwrap();
+        }
+        total
+    })
+    .await;
+    assert_eq!(total, PRODUCERS * PER);
+    assert!(seen.iter().all(|c| c.load(Ordering::Relaxed) == 1));
+}
+
+/// Senders never wait on an unbounded channel, so only the receivers' queue
+/// is checked.
+#[test]
+fn fifo_waiters() {
+    // Receivers: a value sent while receivers wait goes to the longest-waiting
+    // one, and a try_recv that comes after gets nothing.
+    let (tx, rx) = gochan::unbounded();
+    let mut r1 = spawn(rx.recv());
+    let mut r2 = spawn(rx.recv());
+    let mut r3 = spawn(rx.recv());
+    assert_pending!(r1.poll());
+    assert_pending!(r2.poll());
+    assert_pending!(r3.poll());
+    tx.try_send(1).unwrap();
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty), "no barging");
+    tx.try_send(2).unwrap();
+    assert!(r1.is_woken() && r2.is_woken());
+    assert!(!r3.is_woken());
+    assert_eq!(rx.len(), 0);
+    // Polled in the other order, each still gets its own value.
+    assert_ready_eq!(r2.poll(), Ok(2));
+    assert_ready_eq!(r1.poll(), Ok(1));
+    assert_pending!(r3.poll());
+    tx.try_send(3).unwrap();
+    assert_ready_eq!(r3.poll(), Ok(3));
+
+    // Once the waiters are served, values queue up in order.
+    for i in 4..10 {
+        tx.try_send(i).unwrap();
+    }
+    for i in 4..10 {
+        assert_eq!(rx.try_recv(), Ok(i));
+    }
+}
+
+#[test]
+fn drops() {
+    let drops = Drops::new(6);
+    let (tx, rx) = gochan::unbounded();
+    for id in 0..4 {
+        assert!(tx.try_send(drops.make(id)).is_ok());
+    }
+    assert_eq!((0..4).map(|id| drops.count(id)).sum::<usize>(), 0);
+
+    // A value received is the caller's.
+    let got = rx.try_recv().ok().unwrap();
+    assert_eq!(got.id, 0);
+    drop(got);
+    assert_eq!(drops.count(0), 1);
+
+    // A send future dropped before it was polled drops its value once.
+    drop(tx.send(drops.make(4)));
+    assert_eq!(drops.count(4), 1);
+
+    // After close, a refused send hands its value back.
+    tx.close();
+    let back = tx.try_send(drops.make(5)).unwrap_err().into_inner();
+    assert_eq!(back.id, 5);
+    drop(back);
+
+    // 1, 2 and 3 are still buffered; they are dropped with the channel.
+    drop(tx);
+    assert_eq!((1..4).map(|id| drops.count(id)).sum::<usize>(), 0);
+    drop(rx);
+    drops.assert_all_once();
+}
+
+#[tokio::test]
+async fn stream() {
+    let (tx, mut rx) = gochan::unbounded();
+    let producer = tokio::spawn(async move {
+        for i in 0..10 {
+            tx.send(i).await.unwrap();
+        }
+    });
+    let mut got = Vec::new();
+    deadline(async {
+        while let Some(v) = rx.next().await {
+            got.push(v);
+        }
+    })
+    .await;
+    assert_eq!(got, (0..10).collect::<Vec<_>>());
+    assert_eq!(rx.next().await, None);
+    producer.await.unwrap();
+}
+
+#[test]
+fn deliver() {
+    let (tx, rx) = gochan::unbounded();
+    // Resolves only once a receiver took the value, not when it is buffered.
+    let mut d = spawn(tx.deliver(1));
+    assert_pending!(d.poll());
+    assert_eq!(rx.len(), 1);
+    assert_pending!(d.poll());
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert!(d.is_woken());
+    assert_ready_eq!(d.poll(), Ok(()));
+
+    // Taken by a receiver that waited: resolves once it returns the value.
+    let mut r = spawn(rx.recv());
+    assert_pending!(r.poll());
+    let mut d = spawn(tx.deliver(2));
+    assert_pending!(d.poll());
+    assert_ready_eq!(r.poll(), Ok(2));
+    assert!(d.is_woken());
+    assert_ready_eq!(d.poll(), Ok(()));
+
+    // Taken by recv_many.
+    let mut d = spawn(tx.deliver(3));
+    assert_pending!(d.poll());
+    let mut buf = Vec::new();
+    assert_ready_eq!(spawn(rx.recv_many(&mut buf, 4)).poll(), 1);
+    assert_eq!(buf, [3]);
+    assert_ready_eq!(d.poll(), Ok(()));
+
+    // Refused at the door: the value comes back.
+    tx.close();
+    let err = assert_ready!(spawn(tx.deliver(4)).poll()).unwrap_err();
+    assert!(err.is_closed());
+    assert_eq!(err, DeliverError::Closed(4));
+}
+
+#[test]
+fn recv_many() {
+    let (tx, rx) = gochan::unbounded();
+    let mut buf = vec![0];
+
+    // Waits for one value, then takes up to `limit`.
+    let mut many = spawn(rx.recv_many(&mut buf, 3));
+    assert_pending!(many.poll());
+    for i in 1..=5 {
+        tx.try_send(i).unwrap();
+    }
+    assert!(many.is_woken());
+    assert_ready_eq!(many.poll(), 3);
+    drop(many);
+    assert_eq!(buf, [0, 1, 2, 3], "appended, in order");
+    assert_eq!(rx.len(), 2);
+
+    // Limit 0 takes nothing, even with values there.
+    assert_ready_eq!(spawn(rx.recv_many(&mut buf, 0)).poll(), 0);
+    assert_eq!(rx.len(), 2);
+
+    // Fewer than `limit` available: takes what is there without waiting.
+    assert_ready_eq!(spawn(rx.recv_many(&mut buf, 10)).poll(), 2);
+    assert_eq!(buf, [0, 1, 2, 3, 4, 5]);
+
+    // A large burst in one call.
+    for i in 0..10_000 {
+        tx.try_send(i).unwrap();
+    }
+    let mut buf = Vec::new();
+    assert_ready_eq!(spawn(rx.recv_many(&mut buf, usize::MAX)).poll(), 10_000);
+    assert_eq!(buf, (0..10_000).collect::<Vec<_>>());
+
+    // Returns 0 only once closed and drained.
+    let mut buf = Vec::new();
+    tx.try_send(4).unwrap();
+    tx.close();
+    assert_ready_eq!(spawn(rx.recv_many(&mut buf, 10)).poll(), 1);
+    assert_ready_eq!(spawn(rx.recv_many(&mut buf, 10)).poll(), 0);
+    assert_eq!(buf, [4]);
+
+    // A waiting recv_many wakes with 0 on close.
+    let (tx, rx) = gochan::unbounded::<i32>();
+    let mut buf = Vec::new();
+    let mut many = spawn(rx.recv_many(&mut buf, 10));
+    assert_pending!(many.poll());
+    tx.close();
+    assert!(many.is_woken());
+    assert_ready_eq!(many.poll(), 0);
+}
+
+#[test]
+fn blocking() {
+    let (tx, rx) = gochan::unbounded();
+    let producer = std::thread::spawn(move || {
+        for i in 0..1000 {
+            tx.send_blocking(i).unwrap();
+        }
+    });
+    let mut got = Vec::new();
+    while let Ok(v) = rx.recv_blocking() {
+        got.push(v);
+    }
+    producer.join().unwrap();
+    assert_eq!(got, (0..1000).collect::<Vec<_>>());
+
+    // The error hands the value back.
+    let (tx, rx) = gochan::unbounded();
+    drop(rx);
+    assert_eq!(tx.send_blocking(5), Err(SendError(5)));
+}
+
+#[tokio::test]
+async fn blocking_in_spawn_blocking() {
+    let (tx, rx) = gochan::unbounded();
+    let producer = tokio::task::spawn_blocking(move || {
+        for i in 0..100 {
+            tx.send_blocking(i).unwrap();
+        }
+    });
+    let consumer = tokio::task::spawn_blocking(move || {
+        let mut got = Vec::new();
+        while let Ok(v) = rx.recv_blocking() {
+            got.push(v);
+        }
+        got
+    });
+    let got = deadline(async {
+        producer.await.unwrap();
+        consumer.await.unwrap()
+    })
+    .await;
+    assert_eq!(got, (0..100).collect::<Vec<_>>());
+}
+
+/// Blocking is fine where tokio allows it: in `block_in_place`, and on a
+/// thread that entered a runtime (`Handle::enter`) but runs no task.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blocking_in_block_in_place() {
+    let (tx, rx) = gochan::unbounded();
+    let producer = std::thread::spawn(move || {
+        for i in 0..10 {
+            tx.send_blocking(i).unwrap();
+        }
+    });
+    let consumer = tokio::spawn(async move {
+        tokio::task::block_in_place(|| std::iter::from_fn(|| rx.recv_blocking().ok()).collect())
+    });
+    let got: Vec<i32> = deadline(consumer).await.unwrap();
+    assert_eq!(got, (0..10).collect::<Vec<_>>());
+    producer.join().unwrap();
+
+    let handle = tokio::runtime::Handle::current();
+    let (tx, rx) = gochan::unbounded();
+    let producer = std::thread::spawn(move || {
+        let _entered = handle.enter();
+        tx.send_blocking(1)
+    });
+    let got = tokio::task::spawn_blocking(move || rx.recv_blocking());
+    assert_eq!(deadline(got).await.unwrap(), Ok(1));
+    assert_eq!(producer.join().unwrap(), Ok(()));
+}
+
+#[tokio::test]
+async fn blocking_panics_in_async() {
+    let (tx, rx) = gochan::unbounded::<i32>();
+    let err = catch_unwind(AssertUnwindSafe(|| rx.recv_blocking())).unwrap_err();
+    let msg = panic_message(err);
+    assert!(names_method(&msg, "Receiver::recv"), "message: {msg}");
+
+    // Even though an unbounded send would not block.
+    let err = catch_unwind(AssertUnwindSafe(|| tx.send_blocking(1))).unwrap_err();
+    let msg = panic_message(err);
+    assert!(names_method(&msg, "Sender::send"), "message: {msg}");
+    // The panic did not send anything or break the channel.
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    tx.try_send(2).unwrap();
+    assert_eq!(rx.try_recv(), Ok(2));
+
+    // Inside a spawned task too.
+    let res = tokio::spawn(async move {
+        catch_unwind(AssertUnwindSafe(|| rx.recv_blocking()))
+            .map_err(panic_message)
+            .map(|_| ())
+    })
+    .await;
+    let msg = res.unwrap().unwrap_err();
+    assert!(names_method(&msg, "Receiver::recv"), "message: {msg}");
+}
+
+#[test]
+fn stats() {
+    let (tx, rx) = gochan::unbounded();
+    let rx2 = rx.clone();
+    let s = tx.stats();
+    assert_eq!(
+        (s.buffered, s.capacity, s.senders, s.receivers),
+        (0, None, 1, 2)
+    );
+    assert_eq!((s.waiting_senders, s.waiting_receivers), (0, 0));
+    assert_eq!((s.sent, s.received, s.closed), (0, 0, false));
+
+    for i in 1..=3 {
+        tx.try_send(i).unwrap();
+    }
+    let s = rx.stats();
+    assert_eq!(s, tx.stats(), "both handles see the same snapshot");
+    assert_eq!(
+        (s.buffered, s.waiting_senders, s.sent, s.received),
+        (3, 0, 3, 0)
+    );
+
+    assert_eq!(rx2.try_recv(), Ok(1));
+    assert_eq!(rx.try_recv(), Ok(2));
+    assert_eq!(rx.try_recv(), Ok(3));
+    let mut r1 = spawn(rx.recv());
+    let mut r2 = spawn(rx2.recv());
+    assert_pending!(r1.poll());
+    assert_pending!(r2.poll());
+    let s = tx.stats();
+    assert_eq!((s.buffered, s.waiting_receivers), (0, 2));
+    assert_eq!((s.sent, s.received), (3, 3));
+
+    tx.try_send(4).unwrap();
+    assert_ready_eq!(r1.poll(), Ok(4));
+    let s = tx.stats();
+    assert_eq!((s.buffered, s.waiting_receivers), (0, 1));
+    assert_eq!((s.sent, s.received), (4, 4));
+
+    let tx2 = tx.clone();
+    assert_eq!(tx.stats().senders, 2);
+    drop(tx2);
+    tx.close();
+    let s = tx.stats();
+    assert!(s.closed);
+    assert_eq!((s.waiting_receivers, s.senders, s.receivers), (0, 1, 2));
+    assert_ready_eq!(r2.poll(), Err(RecvError));
+    drop(r1);
+    drop(r2);
+
+    // Debug shows the handles without needing anything of T.
+    assert!(format!("{tx:?}").contains("Sender"));
+    assert!(format!("{rx:?}").contains("Receiver"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn waiters_wake_under_contention() {
+    // Many receivers waiting on a channel that is mostly empty: every value
+    // arrives exactly once and nobody is left waiting.
+    const TASKS: usize = 16;
+    const PER: usize = 500;
+    let (tx, rx) = gochan::unbounded();
+    let mut handles = Vec::new();
+    for t in 0..TASKS {
+        let tx = tx.clone();
+        handles.push(tokio::spawn(async move {
+            for i in 0..PER {
+                tx.send(t * PER + i).await.unwrap();
+                tokio::task::yield_now().await;
+            }
+            Vec::new()
+        }));
+        let rx = rx.clone();
+        handles.push(tokio::spawn(async move {
+            let mut got = Vec::new();
+            while let Ok(v) = rx.recv().await {
+                got.push(v);
+            }
+            got
+        }));
+    }
+    drop((tx, rx));
+    let mut all = HashSet::new();
+    deadline(async {
+        for h in handles {
+            for v in h.await.unwrap() {
+                assert!(all.insert(v), "{v} received twice");
+            }
+        }
+    })
+    .await;
+    assert_eq!(all.len(), TASKS * PER);
+}
+
+#[tokio::test]
+async fn coop_budget() {
+    // A task looping on an always-ready channel yields to other tasks (tokio's
+    // cooperative budget), even on a single-threaded runtime.
+    let (tx, rx) = gochan::unbounded();
+    for i in 0..10_000 {
+        tx.try_send(i).unwrap();
+    }
+    let ran = Arc::new(AtomicUsize::new(0));
+    tokio::spawn({
+        let ran = ran.clone();
+        async move { ran.store(1, Ordering::SeqCst) }
+    });
+    let mut yielded_at = None;
+    for i in 0..10_000 {
+        assert_eq!(rx.recv().await, Ok(i));
+        if yielded_at.is_none() && ran.load(Ordering::SeqCst) == 1 {
+            yielded_at = Some(i);
+        }
+    }
+    assert!(yielded_at.is_some(), "recv never yielded");
+
+    let ran = Arc::new(AtomicUsize::new(0));
+    tokio::spawn({
+        let ran = ran.clone();
+        async move { ran.store(1, Ordering::SeqCst) }
+    });
+    let mut yielded_at = None;
+    for i in 0..10_000 {
+        tx.send(i).await.unwrap();
+        if yielded_at.is_none() && ran.load(Ordering::SeqCst) == 1 {
+            yielded_at = Some(i);
+        }
+    }
+    assert!(yielded_at.is_some(), "send never yielded");
+}
