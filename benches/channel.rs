@@ -1,2 +1,1179 @@
-//! Placeholder replaced by the benches.
-fn main() {}
+//! gochan against its peers: the same workloads, on every channel, in one run.
+//!
+//! # Peers
+//!
+//! Five channels sit behind the small [`Peer`] trait: gochan,
+//! `tokio::sync::mpsc`, `async-channel`, `flume` (its async API) and `kanal`
+//! (its async API). A peer that lacks a kind of channel sits that row out:
+//!
+//! * rendezvous: `tokio::sync::mpsc` has none (`channel(0)` panics) and neither
+//!   has `async-channel` (`bounded(0)` panics); `flume::bounded(0)` and
+//!   `kanal::bounded_async(0)` are rendezvous channels, which the bench checks
+//!   at start-up (a send with nobody receiving must not complete);
+//! * several consumers: `tokio::sync::mpsc` is single-consumer. Wrapping its
+//!   receiver in a mutex would measure the mutex, not the channel, so it sits
+//!   out the `mpmc` rows.
+//!
+//! # Workloads
+//!
+//! Every figure is the time per message (per round trip for `pingpong`, per
+//! channel for `create`). Tasks run on one Tokio multi-thread runtime with two
+//! workers, built once, outside the timed code; the time includes spawning the
+//! workload's tasks, which is noise next to the thousands of messages each
+//! task moves.
+//!
+//! | group | workload |
+//! |---|---|
+//! | `seq` | one task sends a batch of 1024 values, then receives them, on `bounded(1024)`, again and again: the cost of a message with no contention and no waiting |
+//! | `spsc` | 1 producer task → 1 consumer task |
+//! | `mpsc` | 4 producer tasks → 1 consumer task |
+//! | `mpmc` | 4 producer tasks → 4 consumer tasks |
+//! | `pingpong` | two tasks bounce one value over two channels; time per round trip |
+//! | `fanin` | 1000 producer tasks → 1 consumer task on `bounded(64)`, so most producers wait in the send queue |
+//! | `create` | make a channel and drop both handles |
+//! | `floor` | not a channel: the floor any channel built like gochan pays per message, measured like `seq` (batches of 1024) in the same run. `mutex`: an uncontended `std::sync::Mutex<VecDeque<usize>>`, one push and one pop per message, each under its own lock. `mutex_notify`: the same plus a `tokio::sync::Notify::notify_one` after every push and every pop |
+//!
+//! `spsc`, `mpsc` and `mpmc` run on `bounded(1)`, `bounded(1024)`,
+//! `unbounded` and `rendezvous`, each with a `usize` payload and a 256-byte
+//! payload (`[u8; 256]`). Producers share the messages evenly; consumers
+//! receive until the channel is closed (every sender dropped) and drained, and
+//! the bench checks that every message arrived. `pingpong` runs on `bounded(1)`
+//! and `rendezvous`.
+//!
+//! # Running
+//!
+//! * `cargo bench --bench channel` runs criterion. Each criterion iteration is
+//!   one message (`Throughput::Elements(1)`), so criterion's time is the time
+//!   per message and its linear fit drops the fixed cost of spawning tasks.
+//!   Filter as usual: `cargo bench --bench channel -- spsc/bounded1`.
+//! * `GOCHAN_BENCH_QUICK=1 cargo bench --bench channel` skips criterion: each
+//!   workload runs on each peer eleven times (interleaved across peers, after
+//!   a calibration run that sizes the samples to about 30 ms), and one markdown
+//!   table of median nanoseconds per message is printed and written to
+//!   `docs/bench.md` with the machine it ran on, next to a bar chart,
+//!   `docs/bench.svg`. It takes well under two minutes on two cores.
+//!
+//! Heap use (bytes per idle channel, allocations per message) is measured in
+//! `tests/alloc.rs`: a counting global allocator here would slow every peer.
+
+use std::collections::VecDeque;
+use std::fmt::Write as _;
+use std::future::Future;
+use std::hint::black_box;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, Throughput};
+use tokio::runtime::Runtime;
+use tokio::sync::{mpsc, Notify};
+
+// ---------------------------------------------------------------------------
+// The peers
+// ---------------------------------------------------------------------------
+
+/// A kind of channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// A buffer of this many values (at least 1).
+    Bounded(usize),
+    /// No capacity limit.
+    Unbounded,
+    /// No buffer: a send completes when a receiver takes the value.
+    Rendezvous,
+}
+
+impl Kind {
+    /// How the table names it.
+    fn label(self) -> String {
+        match self {
+            Kind::Bounded(n) => format!("bounded({n})"),
+            Kind::Unbounded => "unbounded".into(),
+            Kind::Rendezvous => "rendezvous".into(),
+        }
+    }
+
+    /// How criterion names it.
+    fn slug(self) -> String {
+        match self {
+            Kind::Bounded(n) => format!("bounded{n}"),
+            Kind::Unbounded => "unbounded".into(),
+            Kind::Rendezvous => "rendezvous".into(),
+        }
+    }
+}
+
+/// A channel crate, as the workloads use it.
+trait Peer: 'static {
+    /// The crate's name in tables and benchmark ids.
+    const NAME: &'static str;
+    /// The sending handle.
+    type Tx<T: Send + 'static>: Clone + Send + Sync + 'static;
+    /// The receiving handle.
+    type Rx<T: Send + 'static>: Send + 'static;
+    /// A channel of this kind, or `None` if the crate has no such kind.
+    fn new<T: Send + 'static>(kind: Kind) -> Option<(Self::Tx<T>, Self::Rx<T>)>;
+    /// Another receiver on the same channel, or `None` if the crate is
+    /// single-consumer.
+    fn clone_rx<T: Send + 'static>(rx: &Self::Rx<T>) -> Option<Self::Rx<T>>;
+    /// Sends, waiting for room; panics if the channel is closed.
+    fn send<T: Send + 'static>(tx: &Self::Tx<T>, v: T) -> impl Future<Output = ()> + Send + '_;
+    /// Receives; `None` once the channel is closed and drained.
+    fn recv<T: Send + 'static>(rx: &mut Self::Rx<T>)
+        -> impl Future<Output = Option<T>> + Send + '_;
+}
+
+/// This crate.
+struct Gochan;
+
+impl Peer for Gochan {
+    const NAME: &'static str = "gochan";
+    type Tx<T: Send + 'static> = gochan::Sender<T>;
+    type Rx<T: Send + 'static> = gochan::Receiver<T>;
+
+    fn new<T: Send + 'static>(kind: Kind) -> Option<(Self::Tx<T>, Self::Rx<T>)> {
+        Some(match kind {
+            Kind::Bounded(n) => gochan::bounded(n),
+            Kind::Unbounded => gochan::unbounded(),
+            Kind::Rendezvous => gochan::rendezvous(),
+        })
+    }
+
+    fn clone_rx<T: Send + 'static>(rx: &Self::Rx<T>) -> Option<Self::Rx<T>> {
+        Some(rx.clone())
+    }
+
+    async fn send<T: Send + 'static>(tx: &Self::Tx<T>, v: T) {
+        assert!(tx.send(v).await.is_ok(), "gochan: closed");
+    }
+
+    async fn recv<T: Send + 'static>(rx: &mut Self::Rx<T>) -> Option<T> {
+        rx.recv().await.ok()
+    }
+}
+
+/// `tokio::sync::mpsc`: bounded and unbounded, single consumer.
+struct TokioMpsc;
+
+/// A tokio sender of either kind.
+enum TokioTx<T> {
+    Bounded(mpsc::Sender<T>),
+    Unbounded(mpsc::UnboundedSender<T>),
+}
+
+impl<T> Clone for TokioTx<T> {
+    fn clone(&self) -> Self {
+        match self {
+            TokioTx::Bounded(tx) => TokioTx::Bounded(tx.clone()),
+            TokioTx::Unbounded(tx) => TokioTx::Unbounded(tx.clone()),
+        }
+    }
+}
+
+/// A tokio receiver of either kind.
+enum TokioRx<T> {
+    Bounded(mpsc::Receiver<T>),
+    Unbounded(mpsc::UnboundedReceiver<T>),
+}
+
+impl Peer for TokioMpsc {
+    const NAME: &'static str = "tokio mpsc";
+    type Tx<T: Send + 'static> = TokioTx<T>;
+    type Rx<T: Send + 'static> = TokioRx<T>;
+
+    fn new<T: Send + 'static>(kind: Kind) -> Option<(Self::Tx<T>, Self::Rx<T>)> {
+        match kind {
+            Kind::Bounded(n) => {
+                let (tx, rx) = mpsc::channel(n);
+                Some((TokioTx::Bounded(tx), TokioRx::Bounded(rx)))
+            }
+            Kind::Unbounded => {
+                let (tx, rx) = mpsc::unbounded_channel();
+                Some((TokioTx::Unbounded(tx), TokioRx::Unbounded(rx)))
+            }
+            Kind::Rendezvous => None,
+        }
+    }
+
+    fn clone_rx<T: Send + 'static>(_: &Self::Rx<T>) -> Option<Self::Rx<T>> {
+        None
+    }
+
+    async fn send<T: Send + 'static>(tx: &Self::Tx<T>, v: T) {
+        let ok = match tx {
+            TokioTx::Bounded(tx) => tx.send(v).await.is_ok(),
+            TokioTx::Unbounded(tx) => tx.send(v).is_ok(),
+        };
+        assert!(ok, "tokio mpsc: closed");
+    }
+
+    async fn recv<T: Send + 'static>(rx: &mut Self::Rx<T>) -> Option<T> {
+        match rx {
+            TokioRx::Bounded(rx) => rx.recv().await,
+            TokioRx::Unbounded(rx) => rx.recv().await,
+        }
+    }
+}
+
+/// `async-channel`: bounded and unbounded, no rendezvous.
+struct AsyncChannel;
+
+impl Peer for AsyncChannel {
+    const NAME: &'static str = "async-channel";
+    type Tx<T: Send + 'static> = async_channel::Sender<T>;
+    type Rx<T: Send + 'static> = async_channel::Receiver<T>;
+
+    fn new<T: Send + 'static>(kind: Kind) -> Option<(Self::Tx<T>, Self::Rx<T>)> {
+        match kind {
+            Kind::Bounded(n) => Some(async_channel::bounded(n)),
+            Kind::Unbounded => Some(async_channel::unbounded()),
+            Kind::Rendezvous => None,
+        }
+    }
+
+    fn clone_rx<T: Send + 'static>(rx: &Self::Rx<T>) -> Option<Self::Rx<T>> {
+        Some(rx.clone())
+    }
+
+    async fn send<T: Send + 'static>(tx: &Self::Tx<T>, v: T) {
+        assert!(tx.send(v).await.is_ok(), "async-channel: closed");
+    }
+
+    async fn recv<T: Send + 'static>(rx: &mut Self::Rx<T>) -> Option<T> {
+        rx.recv().await.ok()
+    }
+}
+
+/// `flume`, through `send_async` / `recv_async`.
+struct Flume;
+
+impl Peer for Flume {
+    const NAME: &'static str = "flume";
+    type Tx<T: Send + 'static> = flume::Sender<T>;
+    type Rx<T: Send + 'static> = flume::Receiver<T>;
+
+    fn new<T: Send + 'static>(kind: Kind) -> Option<(Self::Tx<T>, Self::Rx<T>)> {
+        Some(match kind {
+            Kind::Bounded(n) => flume::bounded(n),
+            Kind::Unbounded => flume::unbounded(),
+            Kind::Rendezvous => flume::bounded(0),
+        })
+    }
+
+    fn clone_rx<T: Send + 'static>(rx: &Self::Rx<T>) -> Option<Self::Rx<T>> {
+        Some(rx.clone())
+    }
+
+    async fn send<T: Send + 'static>(tx: &Self::Tx<T>, v: T) {
+        assert!(tx.send_async(v).await.is_ok(), "flume: closed");
+    }
+
+    async fn recv<T: Send + 'static>(rx: &mut Self::Rx<T>) -> Option<T> {
+        rx.recv_async().await.ok()
+    }
+}
+
+/// `kanal`, its async API.
+struct Kanal;
+
+impl Peer for Kanal {
+    const NAME: &'static str = "kanal";
+    type Tx<T: Send + 'static> = kanal::AsyncSender<T>;
+    type Rx<T: Send + 'static> = kanal::AsyncReceiver<T>;
+
+    fn new<T: Send + 'static>(kind: Kind) -> Option<(Self::Tx<T>, Self::Rx<T>)> {
+        Some(match kind {
+            Kind::Bounded(n) => kanal::bounded_async(n),
+            Kind::Unbounded => kanal::unbounded_async(),
+            Kind::Rendezvous => kanal::bounded_async(0),
+        })
+    }
+
+    fn clone_rx<T: Send + 'static>(rx: &Self::Rx<T>) -> Option<Self::Rx<T>> {
+        Some(rx.clone())
+    }
+
+    async fn send<T: Send + 'static>(tx: &Self::Tx<T>, v: T) {
+        assert!(tx.send(v).await.is_ok(), "kanal: closed");
+    }
+
+    async fn recv<T: Send + 'static>(rx: &mut Self::Rx<T>) -> Option<T> {
+        rx.recv().await.ok()
+    }
+}
+
+/// The peers, in table order (gochan first).
+const PEERS: [&str; 5] = [
+    Gochan::NAME,
+    TokioMpsc::NAME,
+    AsyncChannel::NAME,
+    Flume::NAME,
+    Kanal::NAME,
+];
+
+// ---------------------------------------------------------------------------
+// The workloads
+// ---------------------------------------------------------------------------
+
+/// A message.
+trait Payload: Send + 'static {
+    /// The `i`-th message.
+    fn make(i: u64) -> Self;
+}
+
+impl Payload for usize {
+    fn make(i: u64) -> Self {
+        i as usize
+    }
+}
+
+impl Payload for [u8; 256] {
+    fn make(i: u64) -> Self {
+        let mut a = [0; 256];
+        a[0] = i as u8;
+        a
+    }
+}
+
+/// The batch and the capacity of `seq` (and of the floor).
+const SEQ_BATCH: usize = 1024;
+
+/// One workload.
+#[derive(Clone, Copy, Debug)]
+enum Work {
+    /// Send a batch, receive it, on `bounded(SEQ_BATCH)`, in one task.
+    Seq,
+    /// Producers → consumers on one channel.
+    Flow {
+        producers: usize,
+        consumers: usize,
+        kind: Kind,
+        /// `[u8; 256]` instead of `usize`.
+        big: bool,
+    },
+    /// A value bounced between two tasks over two channels of this kind.
+    PingPong(Kind),
+    /// Make and drop a channel of this kind.
+    Create(Kind),
+}
+
+/// A row of the table: a workload with its names.
+struct Row {
+    /// Criterion group.
+    group: &'static str,
+    /// Criterion id within the group.
+    id: String,
+    /// Table label.
+    label: String,
+    /// What to run.
+    work: Work,
+}
+
+/// Every row, in table order.
+fn rows() -> Vec<Row> {
+    let mut rows = vec![Row {
+        group: "seq",
+        id: format!("bounded{SEQ_BATCH}"),
+        label: format!("seq bounded({SEQ_BATCH})"),
+        work: Work::Seq,
+    }];
+    let kinds = [
+        Kind::Bounded(1),
+        Kind::Bounded(1024),
+        Kind::Unbounded,
+        Kind::Rendezvous,
+    ];
+    for (group, producers, consumers) in [("spsc", 1, 1), ("mpsc", 4, 1), ("mpmc", 4, 4)] {
+        for kind in kinds {
+            for big in [false, true] {
+                let payload = if big { "[u8; 256]" } else { "usize" };
+                let slug = if big { "u8x256" } else { "usize" };
+                rows.push(Row {
+                    group,
+                    id: format!("{}_{slug}", kind.slug()),
+                    label: format!("{group} {producers}→{consumers} {} {payload}", kind.label()),
+                    work: Work::Flow {
+                        producers,
+                        consumers,
+                        kind,
+                        big,
+                    },
+                });
+            }
+        }
+    }
+    for kind in [Kind::Bounded(1), Kind::Rendezvous] {
+        rows.push(Row {
+            group: "pingpong",
+            id: kind.slug(),
+            label: format!("pingpong {} (round trip)", kind.label()),
+            work: Work::PingPong(kind),
+        });
+    }
+    rows.push(Row {
+        group: "fanin",
+        id: "1000to1_bounded64".into(),
+        label: "fanin 1000→1 bounded(64)".into(),
+        work: Work::Flow {
+            producers: 1000,
+            consumers: 1,
+            kind: Kind::Bounded(64),
+            big: false,
+        },
+    });
+    for kind in [Kind::Bounded(1024), Kind::Unbounded] {
+        rows.push(Row {
+            group: "create",
+            id: kind.slug(),
+            label: format!("create {} (per channel)", kind.label()),
+            work: Work::Create(kind),
+        });
+    }
+    rows
+}
+
+/// Runs `n` messages of `work` on `P`; `None` if `P` sits the row out. Must
+/// run inside the runtime.
+async fn run<P: Peer>(work: Work, n: u64) -> Option<Duration> {
+    match work {
+        Work::Seq => seq::<P>(n).await,
+        Work::Flow {
+            producers,
+            consumers,
+            kind,
+            big: false,
+        } => flow::<P, usize>(producers, consumers, kind, n).await,
+        Work::Flow {
+            producers,
+            consumers,
+            kind,
+            big: true,
+        } => flow::<P, [u8; 256]>(producers, consumers, kind, n).await,
+        Work::PingPong(kind) => ping_pong::<P>(kind, n).await,
+        Work::Create(kind) => create::<P>(kind, n),
+    }
+}
+
+/// `seq`: one task, batches of `SEQ_BATCH` sent then received.
+async fn seq<P: Peer>(n: u64) -> Option<Duration> {
+    tokio::spawn(async move {
+        let (tx, mut rx) = P::new::<usize>(Kind::Bounded(SEQ_BATCH))?;
+        let start = Instant::now();
+        let mut left = n;
+        while left > 0 {
+            let batch = left.min(SEQ_BATCH as u64);
+            for i in 0..batch {
+                P::send(&tx, i as usize).await;
+            }
+            for _ in 0..batch {
+                black_box(P::recv(&mut rx).await.expect("seq: value"));
+            }
+            left -= batch;
+        }
+        Some(start.elapsed())
+    })
+    .await
+    .expect("seq task")
+}
+
+/// `spsc`, `mpsc`, `mpmc`, `fanin`: `n` messages shared by the producers,
+/// received by whichever consumer gets them first.
+async fn flow<P: Peer, T: Payload>(
+    producers: usize,
+    consumers: usize,
+    kind: Kind,
+    n: u64,
+) -> Option<Duration> {
+    let (tx, rx) = P::new::<T>(kind)?;
+    let mut rxs = Vec::with_capacity(consumers);
+    for _ in 1..consumers {
+        rxs.push(P::clone_rx(&rx)?);
+    }
+    rxs.push(rx);
+
+    let start = Instant::now();
+    let consumers: Vec<_> = rxs
+        .into_iter()
+        .map(|mut rx| {
+            tokio::spawn(async move {
+                let mut got = 0u64;
+                while let Some(v) = P::recv(&mut rx).await {
+                    black_box(v);
+                    got += 1;
+                }
+                got
+            })
+        })
+        .collect();
+    let per = n / producers as u64;
+    let extra = n % producers as u64;
+    let producers: Vec<_> = (0..producers as u64)
+        .map(|p| {
+            let tx = tx.clone();
+            let share = per + u64::from(p < extra);
+            tokio::spawn(async move {
+                for i in 0..share {
+                    P::send(&tx, T::make(i)).await;
+                }
+            })
+        })
+        .collect();
+    drop(tx);
+    for p in producers {
+        p.await.expect("producer task");
+    }
+    let mut got = 0;
+    for c in consumers {
+        got += c.await.expect("consumer task");
+    }
+    let elapsed = start.elapsed();
+    assert_eq!(got, n, "{}: messages lost", P::NAME);
+    Some(elapsed)
+}
+
+/// `pingpong`: `n` round trips between two tasks.
+async fn ping_pong<P: Peer>(kind: Kind, n: u64) -> Option<Duration> {
+    let (ping_tx, mut ping_rx) = P::new::<usize>(kind)?;
+    let (pong_tx, mut pong_rx) = P::new::<usize>(kind)?;
+    let echo = tokio::spawn(async move {
+        while let Some(v) = P::recv(&mut ping_rx).await {
+            P::send(&pong_tx, v).await;
+        }
+    });
+    let elapsed = tokio::spawn(async move {
+        let start = Instant::now();
+        for i in 0..n {
+            P::send(&ping_tx, i as usize).await;
+            black_box(P::recv(&mut pong_rx).await.expect("pingpong: pong"));
+        }
+        start.elapsed()
+    })
+    .await
+    .expect("ping task");
+    echo.await.expect("echo task");
+    Some(elapsed)
+}
+
+/// `create`: `n` channels made and dropped.
+fn create<P: Peer>(kind: Kind, n: u64) -> Option<Duration> {
+    drop(P::new::<usize>(kind)?);
+    let start = Instant::now();
+    for _ in 0..n {
+        black_box(P::new::<usize>(kind));
+    }
+    Some(start.elapsed())
+}
+
+/// `floor/mutex`: the per-message floor of a mutex over a deque.
+fn floor_mutex(n: u64) -> Duration {
+    let q = Mutex::new(VecDeque::<usize>::new());
+    let start = Instant::now();
+    let mut left = n;
+    while left > 0 {
+        let batch = left.min(SEQ_BATCH as u64);
+        for i in 0..batch {
+            q.lock().unwrap().push_back(i as usize);
+        }
+        for _ in 0..batch {
+            black_box(q.lock().unwrap().pop_front());
+        }
+        left -= batch;
+    }
+    start.elapsed()
+}
+
+/// `floor/mutex_notify`: the same, plus a `Notify::notify_one` per operation.
+fn floor_mutex_notify(n: u64) -> Duration {
+    let q = Mutex::new(VecDeque::<usize>::new());
+    let notify = Notify::new();
+    let start = Instant::now();
+    let mut left = n;
+    while left > 0 {
+        let batch = left.min(SEQ_BATCH as u64);
+        for i in 0..batch {
+            q.lock().unwrap().push_back(i as usize);
+            notify.notify_one();
+        }
+        for _ in 0..batch {
+            black_box(q.lock().unwrap().pop_front());
+            notify.notify_one();
+        }
+        left -= batch;
+    }
+    start.elapsed()
+}
+
+/// A floor row.
+struct Floor {
+    /// Criterion id in the `floor` group.
+    id: &'static str,
+    /// Table label.
+    label: &'static str,
+    /// Runs `n` messages, returns the time taken.
+    run: fn(u64) -> Duration,
+}
+
+/// The floor rows.
+const FLOORS: [Floor; 2] = [
+    Floor {
+        id: "mutex",
+        label: "floor: Mutex<VecDeque> push+pop",
+        run: floor_mutex,
+    },
+    Floor {
+        id: "mutex_notify",
+        label: "floor: … + Notify::notify_one per op",
+        run: floor_mutex_notify,
+    },
+];
+
+/// Runs `work` on the `peer`-th peer of [`PEERS`].
+fn run_peer(rt: &Runtime, peer: usize, work: Work, n: u64) -> Option<Duration> {
+    match peer {
+        0 => rt.block_on(run::<Gochan>(work, n)),
+        1 => rt.block_on(run::<TokioMpsc>(work, n)),
+        2 => rt.block_on(run::<AsyncChannel>(work, n)),
+        3 => rt.block_on(run::<Flume>(work, n)),
+        4 => rt.block_on(run::<Kanal>(work, n)),
+        _ => unreachable!("five peers"),
+    }
+}
+
+/// Checks that a peer's rendezvous channel is one: a send with nobody
+/// receiving must not complete.
+async fn check_rendezvous<P: Peer>() {
+    let Some((tx, mut rx)) = P::new::<usize>(Kind::Rendezvous) else {
+        return;
+    };
+    let sent = tokio::time::timeout(Duration::from_millis(20), P::send(&tx, 1)).await;
+    assert!(sent.is_err(), "{}: bounded(0) buffered a value", P::NAME);
+    let got = tokio::spawn(async move { P::recv(&mut rx).await });
+    P::send(&tx, 2).await;
+    assert_eq!(got.await.expect("receiver task"), Some(2));
+}
+
+/// The runtime every workload runs on: two workers.
+fn runtime() -> Runtime {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    rt.block_on(async {
+        check_rendezvous::<Gochan>().await;
+        check_rendezvous::<Flume>().await;
+        check_rendezvous::<Kanal>().await;
+    });
+    rt
+}
+
+// ---------------------------------------------------------------------------
+// Criterion
+// ---------------------------------------------------------------------------
+
+/// Every row on every peer, plus the floor, as criterion benchmarks.
+fn criterion_benches(c: &mut Criterion, rt: &Runtime) {
+    let rows = rows();
+    let mut groups: Vec<&'static str> = Vec::new();
+    for row in &rows {
+        if !groups.contains(&row.group) {
+            groups.push(row.group);
+        }
+    }
+    for name in groups {
+        let mut group = c.benchmark_group(name);
+        group
+            .throughput(Throughput::Elements(1))
+            .sample_size(20)
+            .warm_up_time(Duration::from_millis(500))
+            .measurement_time(Duration::from_secs(2));
+        for row in rows.iter().filter(|r| r.group == name) {
+            for (peer, peer_name) in PEERS.iter().enumerate() {
+                if run_peer(rt, peer, row.work, 1).is_none() {
+                    continue; // this peer sits the row out
+                }
+                let id = format!("{}/{}", row.id, peer_name.replace(' ', "_"));
+                group.bench_function(id, |b| {
+                    b.iter_custom(|iters| run_peer(rt, peer, row.work, iters).expect("ran"))
+                });
+            }
+        }
+        group.finish();
+    }
+    let mut group = c.benchmark_group("floor");
+    group
+        .throughput(Throughput::Elements(1))
+        .sample_size(20)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    for floor in FLOORS {
+        group.bench_function(floor.id, |b| b.iter_custom(floor.run));
+    }
+    group.finish();
+}
+
+// ---------------------------------------------------------------------------
+// Quick mode
+// ---------------------------------------------------------------------------
+
+/// Samples per cell in quick mode; the median is reported.
+const QUICK_SAMPLES: usize = 11;
+/// What one quick sample of the slowest peer should take.
+const QUICK_TARGET: Duration = Duration::from_millis(30);
+/// Messages in the calibration run, and the fewest in a sample.
+const QUICK_MIN: u64 = 2_000;
+/// The most messages in a sample.
+const QUICK_MAX: u64 = 500_000;
+
+/// Nanoseconds per message.
+fn per_msg(d: Duration, n: u64) -> f64 {
+    d.as_nanos() as f64 / n as f64
+}
+
+/// The median of some samples.
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let m = v.len() / 2;
+    if v.len() % 2 == 1 {
+        v[m]
+    } else {
+        (v[m - 1] + v[m]) / 2.0
+    }
+}
+
+/// How many messages make a sample of about [`QUICK_TARGET`], from the
+/// slowest calibration figure.
+fn sample_size(slowest_ns: f64) -> u64 {
+    let n = QUICK_TARGET.as_nanos() as f64 / slowest_ns.max(0.1);
+    (n as u64).clamp(QUICK_MIN, QUICK_MAX)
+}
+
+/// Quick mode's medians for one row: one entry per peer.
+fn quick_row(rt: &Runtime, work: Work) -> [Option<f64>; 5] {
+    let calib: Vec<Option<f64>> = (0..PEERS.len())
+        .map(|p| run_peer(rt, p, work, QUICK_MIN).map(|d| per_msg(d, QUICK_MIN)))
+        .collect();
+    let slowest = calib.iter().flatten().copied().fold(0.0, f64::max);
+    let n = sample_size(slowest);
+    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); PEERS.len()];
+    for s in 0..QUICK_SAMPLES {
+        // Rotate the order so that no peer always runs first (or last).
+        for k in 0..PEERS.len() {
+            let p = (s + k) % PEERS.len();
+            if calib[p].is_some() {
+                let d = run_peer(rt, p, work, n).expect("ran in calibration");
+                samples[p].push(per_msg(d, n));
+            }
+        }
+    }
+    let mut out = [None; 5];
+    for (p, s) in samples.into_iter().enumerate() {
+        if !s.is_empty() {
+            out[p] = Some(median(s));
+        }
+    }
+    out
+}
+
+/// The median of the floor workload `f`.
+fn quick_floor(f: fn(u64) -> Duration) -> f64 {
+    let calib = per_msg(f(QUICK_MIN * 10), QUICK_MIN * 10);
+    let n = sample_size(calib);
+    median(
+        (0..QUICK_SAMPLES)
+            .map(|_| per_msg(f(n), n))
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// A figure for a table cell.
+fn fmt_ns(ns: f64) -> String {
+    if ns < 10.0 {
+        format!("{ns:.2}")
+    } else if ns < 100.0 {
+        format!("{ns:.1}")
+    } else {
+        format!("{ns:.0}")
+    }
+}
+
+/// The output of a command, trimmed, or `unknown`.
+fn command(cmd: &str, args: &[&str]) -> String {
+    std::process::Command::new(cmd)
+        .args(args)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// The machine, for the report.
+struct Machine {
+    uname: String,
+    cpu: String,
+    cores: usize,
+    rustc: String,
+    date: String,
+    load_before: String,
+    load_after: String,
+    /// The commit measured (see [`commit`]).
+    commit: String,
+}
+
+/// The commit measured, `+ edits` if `src/` differs from it. Read-only git
+/// calls (`--no-optional-locks`: no index refresh behind a user's back).
+fn commit() -> String {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let head = command("git", &["-C", dir, "rev-parse", "--short", "HEAD"]);
+    let status = command(
+        "git",
+        &[
+            "--no-optional-locks",
+            "-C",
+            dir,
+            "status",
+            "--porcelain",
+            "--",
+            "src",
+        ],
+    );
+    if status.is_empty() || status == "unknown" {
+        head
+    } else {
+        format!("{head} + edits in src/")
+    }
+}
+
+/// The 1, 5 and 15 minute load averages.
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+impl Machine {
+    fn probe() -> Self {
+        let cpu = std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("model name"))
+                    .and_then(|l| l.split_once(':'))
+                    .map(|(_, v)| v.trim().to_string())
+            })
+            .unwrap_or_else(|| "unknown".into());
+        Machine {
+            uname: command("uname", &["-srm"]),
+            cpu,
+            cores: std::thread::available_parallelism().map_or(0, |n| n.get()),
+            rustc: command("rustc", &["-V"]),
+            date: command("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
+            load_before: loadavg(),
+            load_after: String::new(),
+            commit: commit(),
+        }
+    }
+}
+
+/// Quick mode: every row on every peer, a table on stdout, `docs/bench.md`
+/// and `docs/bench.svg`.
+fn quick() {
+    let started = Instant::now();
+    let mut machine = Machine::probe();
+    let rt = runtime();
+    let rows = rows();
+    let mut results = Vec::new();
+    for row in &rows {
+        let r = quick_row(&rt, row.work);
+        eprintln!(
+            "{:<44} {}",
+            row.label,
+            r.iter()
+                .map(|v| v.map_or("-".into(), fmt_ns))
+                .collect::<Vec<_>>()
+                .join("  ")
+        );
+        results.push(r);
+    }
+    let floors: Vec<f64> = FLOORS.iter().map(|f| quick_floor(f.run)).collect();
+    machine.load_after = loadavg();
+    let elapsed = started.elapsed();
+
+    let table = markdown_table(&rows, &results, &floors);
+    println!("{table}");
+    println!("quick mode took {:.1} s", elapsed.as_secs_f64());
+
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    std::fs::create_dir_all(&docs).expect("create docs/");
+    let md = report(&machine, &table, elapsed);
+    std::fs::write(docs.join("bench.md"), md).expect("write docs/bench.md");
+    let svg = svg_chart(&rows, &results, &floors, &machine);
+    std::fs::write(docs.join("bench.svg"), svg).expect("write docs/bench.svg");
+    println!("wrote docs/bench.md and docs/bench.svg");
+}
+
+/// The side-by-side table: a row per workload, a column per peer, then
+/// gochan's time over the best peer's.
+fn markdown_table(rows: &[Row], results: &[[Option<f64>; 5]], floors: &[f64]) -> String {
+    let mut t = String::new();
+    let _ = write!(t, "| workload (ns per message) |");
+    for p in PEERS {
+        let _ = write!(t, " {p} |");
+    }
+    t.push_str(" gochan ÷ best peer |\n|---|");
+    for _ in PEERS {
+        t.push_str("---:|");
+    }
+    t.push_str("---:|\n");
+    for (row, r) in rows.iter().zip(results) {
+        let best = r.iter().flatten().copied().fold(f64::INFINITY, f64::min);
+        let _ = write!(t, "| {} |", row.label);
+        for v in r {
+            match v {
+                Some(v) if *v == best => {
+                    let _ = write!(t, " **{}** |", fmt_ns(*v));
+                }
+                Some(v) => {
+                    let _ = write!(t, " {} |", fmt_ns(*v));
+                }
+                None => t.push_str(" — |"),
+            }
+        }
+        let peer_best = r[1..]
+            .iter()
+            .flatten()
+            .copied()
+            .fold(f64::INFINITY, f64::min);
+        match r[0] {
+            Some(g) if peer_best.is_finite() => {
+                let _ = writeln!(t, " {:.2} |", g / peer_best);
+            }
+            _ => t.push_str(" — |\n"),
+        }
+    }
+    for (floor, v) in FLOORS.iter().zip(floors) {
+        let _ = write!(t, "| {} | {} |", floor.label, fmt_ns(*v));
+        for _ in 1..PEERS.len() {
+            t.push_str(" |");
+        }
+        t.push_str(" |\n");
+    }
+    t
+}
+
+/// `docs/bench.md`.
+fn report(m: &Machine, table: &str, elapsed: Duration) -> String {
+    format!(
+        "# gochan benchmarks (quick mode)\n\n\
+         Generated by `GOCHAN_BENCH_QUICK=1 cargo bench --bench channel`; the \
+         workloads are defined at the top of `benches/channel.rs`. Each cell is \
+         the median of {QUICK_SAMPLES} samples, in nanoseconds per message (per \
+         round trip for `pingpong`, per channel for `create`); **bold** is the \
+         fastest in the row; — means the crate has no such channel (no \
+         rendezvous in tokio mpsc and async-channel) or is single-consumer \
+         (tokio mpsc in `mpmc`). The last column is gochan's time divided by \
+         the best peer's: below 1 gochan is faster. Tokio multi-thread runtime, \
+         2 workers. The floor rows are not channels: an uncontended mutex over \
+         a deque, and the same with a `Notify::notify_one` per operation.\n\n\
+         Quick mode is a coarse look, not criterion: samples of about {target_ms} ms, \
+         no outlier analysis. The machine is shared with other work (see the \
+         load average): single cells have moved by up to 2× between runs, so \
+         read only large ratios, and use criterion for anything finer.\n\n\
+         | machine | |\n|---|---|\n\
+         | `uname -srm` | {} |\n| CPU | {} |\n| cores | {} |\n| rustc | {} |\n\
+         | date | {} |\n| load average (1/5/15 min) before → after | {} → {} |\n\
+         | gochan commit | {} |\n| quick mode took | {:.1} s |\n\n\
+         {table}\n\
+         ![bar chart of the table](bench.svg)\n",
+        m.uname,
+        m.cpu,
+        m.cores,
+        m.rustc,
+        m.date,
+        m.load_before,
+        m.load_after,
+        m.commit,
+        elapsed.as_secs_f64(),
+        target_ms = QUICK_TARGET.as_millis(),
+    )
+}
+
+/// Escapes text for SVG.
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// `docs/bench.svg`: a grouped horizontal bar chart on a log scale, one group
+/// per workload, one bar per peer; 900 px wide.
+fn svg_chart(rows: &[Row], results: &[[Option<f64>; 5]], floors: &[f64], m: &Machine) -> String {
+    const COLORS: [&str; 5] = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e"];
+    const FLOOR_COLOR: &str = "#7f7f7f";
+    const WIDTH: f64 = 900.0;
+    const LABEL_W: f64 = 250.0; // workload labels
+    const X0: f64 = LABEL_W + 10.0;
+    const X1: f64 = WIDTH - 70.0; // room for the value after the longest bar
+    const BAR: f64 = 9.0;
+    const GAP: f64 = 1.0;
+    const GROUP_GAP: f64 = 12.0;
+    const TOP: f64 = 96.0;
+
+    // A group: a label and its bars (series name, colour, value).
+    type Bars<'a> = Vec<(&'a str, &'a str, Option<f64>)>;
+    let mut groups: Vec<(String, Bars<'_>)> = Vec::new();
+    for (row, r) in rows.iter().zip(results) {
+        let bars = PEERS
+            .iter()
+            .zip(COLORS)
+            .zip(r)
+            .map(|((p, c), v)| (*p, c, *v))
+            .collect();
+        groups.push((row.label.clone(), bars));
+    }
+    for (floor, v) in FLOORS.iter().zip(floors) {
+        groups.push((
+            floor.label.to_string(),
+            vec![("floor", FLOOR_COLOR, Some(*v))],
+        ));
+    }
+
+    let all = groups.iter().flat_map(|g| g.1.iter().filter_map(|b| b.2));
+    let (lo, hi) = all.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    let lo_exp = lo.max(0.01).log10().floor() as i32;
+    let hi_exp = (hi.max(1.0).log10().ceil() as i32).max(lo_exp + 1);
+    let x = |v: f64| {
+        let t = (v.max(10f64.powi(lo_exp)).log10() - lo_exp as f64) / (hi_exp - lo_exp) as f64;
+        X0 + t * (X1 - X0)
+    };
+
+    let height: f64 = TOP
+        + groups
+            .iter()
+            .map(|g| g.1.len() as f64 * (BAR + GAP) + GROUP_GAP)
+            .sum::<f64>()
+        + 40.0;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height:.0}" viewBox="0 0 {WIDTH} {height:.0}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="11">"#
+    );
+    let _ = writeln!(
+        s,
+        r##"<rect width="100%" height="100%" fill="white"/>
+<text x="10" y="22" font-size="16" font-weight="bold">gochan vs peers: time per message (log scale, lower is better)</text>
+<text x="10" y="40" fill="#555">median of {QUICK_SAMPLES} quick-mode samples; tokio multi-thread runtime, 2 workers; {} · {} · {} cores · {}</text>"##,
+        xml(&m.date),
+        xml(&m.cpu),
+        m.cores,
+        xml(&m.rustc)
+    );
+    // Legend.
+    let mut lx = 10.0;
+    for (p, c) in PEERS
+        .iter()
+        .zip(COLORS)
+        .chain([(&"floor (not a channel)", FLOOR_COLOR)])
+    {
+        let _ = writeln!(
+            s,
+            r#"<rect x="{lx}" y="52" width="12" height="12" fill="{c}"/><text x="{}" y="62">{}</text>"#,
+            lx + 16.0,
+            xml(p)
+        );
+        lx += 26.0 + 7.0 * p.len() as f64;
+    }
+    // Grid and axis labels: powers of ten, top and bottom.
+    let bottom = height - 34.0;
+    for e in lo_exp..=hi_exp {
+        let v = 10f64.powi(e);
+        let gx = x(v);
+        let label = if v >= 1000.0 {
+            format!("{} µs", v / 1000.0)
+        } else if v >= 1.0 {
+            format!("{v} ns")
+        } else {
+            format!("{v:.2} ns")
+        };
+        let _ = writeln!(
+            s,
+            r##"<line x1="{gx:.1}" y1="{}" x2="{gx:.1}" y2="{bottom:.1}" stroke="#ddd"/><text x="{gx:.1}" y="{}" text-anchor="middle" fill="#555">{label}</text><text x="{gx:.1}" y="{:.1}" text-anchor="middle" fill="#555">{label}</text>"##,
+            TOP - 14.0,
+            TOP - 18.0,
+            bottom + 14.0
+        );
+        // Minor ticks at 2..9 × 10^e.
+        if e < hi_exp {
+            for k in 2..10 {
+                let mx = x(v * k as f64);
+                let _ = writeln!(
+                    s,
+                    r##"<line x1="{mx:.1}" y1="{}" x2="{mx:.1}" y2="{bottom:.1}" stroke="#f2f2f2"/>"##,
+                    TOP - 14.0
+                );
+            }
+        }
+    }
+    let mut y = TOP;
+    for (gi, (label, bars)) in groups.iter().enumerate() {
+        let gh = bars.len() as f64 * (BAR + GAP);
+        if gi % 2 == 1 {
+            let _ = writeln!(
+                s,
+                r##"<rect x="0" y="{:.1}" width="{WIDTH}" height="{:.1}" fill="#000" fill-opacity="0.03"/>"##,
+                y - GROUP_GAP / 2.0,
+                gh + GROUP_GAP
+            );
+        }
+        let _ = writeln!(
+            s,
+            r#"<text x="{LABEL_W}" y="{:.1}" text-anchor="end" dominant-baseline="middle">{}</text>"#,
+            y + gh / 2.0,
+            xml(label)
+        );
+        for (bi, (_, color, v)) in bars.iter().enumerate() {
+            let by = y + bi as f64 * (BAR + GAP);
+            match v {
+                Some(v) => {
+                    let w = (x(*v) - X0).max(1.0);
+                    let _ = writeln!(
+                        s,
+                        r#"<rect x="{X0}" y="{by:.1}" width="{w:.1}" height="{BAR}" fill="{color}"/><text x="{:.1}" y="{:.1}" font-size="9" dominant-baseline="middle">{}</text>"#,
+                        X0 + w + 3.0,
+                        by + BAR / 2.0,
+                        fmt_ns(*v)
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        s,
+                        r##"<text x="{:.1}" y="{:.1}" font-size="9" fill="#999" dominant-baseline="middle">n/a</text>"##,
+                        X0 + 3.0,
+                        by + BAR / 2.0
+                    );
+                }
+            }
+        }
+        y += gh + GROUP_GAP;
+    }
+    let _ = writeln!(
+        s,
+        r##"<text x="10" y="{:.1}" fill="#555">n/a: the crate has no such channel (rendezvous) or is single-consumer (mpmc). Workloads: benches/channel.rs.</text>"##,
+        height - 8.0
+    );
+    s.push_str("</svg>\n");
+    s
+}
+
+fn main() {
+    if std::env::var("GOCHAN_BENCH_QUICK").is_ok_and(|v| v == "1") {
+        quick();
+        return;
+    }
+    let rt = runtime();
+    let mut c = Criterion::default().configure_from_args();
+    criterion_benches(&mut c, &rt);
+    c.final_summary();
+}
