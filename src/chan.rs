@@ -209,7 +209,18 @@ enum Claim {
 /// Claims `theirs` (a waiter's select token, if any) and `mine` (ours, if any)
 /// together, so that neither select can happen twice. Token locks are taken in
 /// address order, always after the channel lock.
+#[inline]
 fn claim(mine: Option<&Sel>, theirs: Option<&Sel>) -> Claim {
+    if mine.is_none() && theirs.is_none() {
+        // Neither side is a select: nothing to decide.
+        return Claim::Won(None);
+    }
+    claim_tokens(mine, theirs)
+}
+
+/// [`claim`] when at least one side is a select.
+#[inline(never)]
+fn claim_tokens(mine: Option<&Sel>, theirs: Option<&Sel>) -> Claim {
     match (mine, theirs) {
         (None, None) => Claim::Won(None),
         (None, Some((t, case))) => {
@@ -421,12 +432,14 @@ pub(crate) struct Wake {
 
 impl Wake {
     /// Keeps a waker that is no longer needed, to drop it after the lock.
+    #[inline]
     fn discard(&mut self, waker: Option<Waker>) {
         if self.old.is_none() {
             self.old = waker;
         }
     }
 
+    #[inline]
     fn push(&mut self, waker: Option<Waker>) {
         if let Some(w) = waker {
             if self.first.is_none() {
@@ -438,7 +451,16 @@ impl Wake {
     }
 
     /// Wakes everyone collected. Call after the guard is dropped.
+    #[inline]
     pub(crate) fn run(self, events: &Notify) {
+        if self.first.is_none() && self.old.is_none() && self.rest.is_empty() && !self.events {
+            return;
+        }
+        self.run_slow(events);
+    }
+
+    #[inline(never)]
+    fn run_slow(self, events: &Notify) {
         drop(self.old);
         if let Some(w) = self.first {
             w.wake();
@@ -536,6 +558,41 @@ impl<T> State<T> {
     #[inline]
     fn occupied(&self) -> usize {
         self.buf.len() + self.reserved
+    }
+
+    /// The common send: open, nobody waiting to receive, room in the buffer.
+    /// Then [`State::push`] is all a send does.
+    #[inline]
+    pub(crate) fn can_push(&self) -> bool {
+        !self.closed && self.waiters.recv_len() == 0 && self.cap.has_room(self.occupied())
+    }
+
+    /// Buffers `item`; only after [`State::can_push`].
+    #[inline]
+    pub(crate) fn push(&mut self, item: Item<T>) {
+        self.buf.push_back(item);
+        self.sent += 1;
+    }
+
+    /// The common receive: open, a value buffered, nobody waiting to send
+    /// (so no sender moves in behind it). Then [`State::pop`] is all a
+    /// receive does.
+    #[inline]
+    pub(crate) fn can_pop(&self) -> bool {
+        !self.closed && !self.buf.is_empty() && self.waiters.send_len() == 0
+    }
+
+    /// Takes the oldest buffered item; only after [`State::can_pop`].
+    #[inline]
+    pub(crate) fn pop(&mut self) -> Item<T> {
+        let item = self.buf.pop_front().expect("can_pop checked the buffer");
+        self.received += 1;
+        // Checked once per 256 values: the drain of a burst passes here
+        // often enough, and the common receive stays a few instructions.
+        if self.buf.len() % 256 == 0 {
+            self.shrink();
+        }
+        item
     }
 
     /// Hands `item` to the longest-waiting receiver, if there is one.
@@ -981,6 +1038,13 @@ impl<T> Chan<T> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Releases the lock, then runs the wake-ups collected under it.
+    #[inline]
+    pub(crate) fn unlock(&self, guard: MutexGuard<'_, State<T>>, wake: Wake) {
+        drop(guard);
+        wake.run(&self.events);
+    }
+
     /// Runs `f` under the lock, then the wake-ups it collected.
     #[inline]
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut State<T>, &mut Wake) -> R) -> R {
@@ -1102,6 +1166,10 @@ impl<T> State<T> {
     }
 }
 
+/// Work a receive does under the same lock once it has its value
+/// (`recv_many` takes the rest).
+pub(crate) type More<'a, T> = &'a mut dyn FnMut(&mut State<T>, &mut Wake);
+
 /// Where a waiting send stands.
 pub(crate) enum SendState<T> {
     /// Not yet offered to the channel.
@@ -1115,14 +1183,40 @@ pub(crate) enum SendState<T> {
 impl<T> Chan<T> {
     /// Drives a send: tries at once, else waits in the send queue. `Err`
     /// hands the item back (the channel is closed).
+    #[inline]
     pub(crate) fn poll_send(
         &self,
         st: &mut SendState<T>,
         cx: &mut Context<'_>,
     ) -> Poll<Result<(), Item<T>>> {
         let coop = std::task::ready!(tokio::task::coop::poll_proceed(cx));
-        let mut wake = Wake::default();
         let mut s = self.lock();
+        if matches!(st, SendState::Idle(_)) && s.can_push() {
+            let SendState::Idle(item) = std::mem::replace(st, SendState::Done) else {
+                unreachable!("matched above")
+            };
+            s.push(item);
+            drop(s);
+            coop.made_progress();
+            return Poll::Ready(Ok(()));
+        }
+        let res = self.poll_send_slow(s, st, cx);
+        if res.is_ready() {
+            coop.made_progress();
+        }
+        res
+    }
+
+    /// Everything but the common case of [`Chan::poll_send`], kept out of line
+    /// so that the common case stays small.
+    #[inline(never)]
+    fn poll_send_slow(
+        &self,
+        mut s: MutexGuard<'_, State<T>>,
+        st: &mut SendState<T>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), Item<T>>> {
+        let mut wake = Wake::default();
         let res = match std::mem::replace(st, SendState::Done) {
             SendState::Idle(item) => match s.try_send(item, None, &mut wake) {
                 TrySend::Sent => Poll::Ready(Ok(())),
@@ -1148,11 +1242,7 @@ impl<T> Chan<T> {
             },
             SendState::Done => panic!("gochan: send future polled after completion"),
         };
-        drop(s);
-        wake.run(&self.events);
-        if res.is_ready() {
-            coop.made_progress();
-        }
+        self.unlock(s, wake);
         res
     }
 
@@ -1171,16 +1261,47 @@ impl<T> Chan<T> {
     /// Drives a receive: tries at once, else waits in the receive queue.
     /// `stream` registers a wake-only entry (see [`Status::StreamWaiting`]).
     /// `more` runs under the same lock once a value is taken (`recv_many`).
+    #[inline]
     pub(crate) fn poll_recv(
         &self,
         key: &mut Option<Key>,
         stream: bool,
         cx: &mut Context<'_>,
-        more: impl FnOnce(&mut State<T>, &mut Wake),
+        more: Option<More<'_, T>>,
     ) -> Poll<Option<Item<T>>> {
         let coop = std::task::ready!(tokio::task::coop::poll_proceed(cx));
-        let mut wake = Wake::default();
         let mut s = self.lock();
+        if key.is_none() && s.can_pop() {
+            let item = s.pop();
+            match more {
+                None => drop(s),
+                Some(more) => {
+                    let mut wake = Wake::default();
+                    more(&mut s, &mut wake);
+                    self.unlock(s, wake);
+                }
+            }
+            coop.made_progress();
+            return Poll::Ready(Some(item));
+        }
+        let res = self.poll_recv_slow(s, key, stream, cx, more);
+        if res.is_ready() {
+            coop.made_progress();
+        }
+        res
+    }
+
+    /// Everything but the common case of [`Chan::poll_recv`], kept out of line.
+    #[inline(never)]
+    fn poll_recv_slow(
+        &self,
+        mut s: MutexGuard<'_, State<T>>,
+        key: &mut Option<Key>,
+        stream: bool,
+        cx: &mut Context<'_>,
+        more: Option<More<'_, T>>,
+    ) -> Poll<Option<Item<T>>> {
+        let mut wake = Wake::default();
         let res = loop {
             match *key {
                 None => match s.try_recv(None, &mut wake) {
@@ -1210,14 +1331,10 @@ impl<T> Chan<T> {
                 },
             }
         };
-        if let Poll::Ready(Some(_)) = res {
+        if let (Poll::Ready(Some(_)), Some(more)) = (&res, more) {
             more(&mut s, &mut wake);
         }
-        drop(s);
-        wake.run(&self.events);
-        if res.is_ready() {
-            coop.made_progress();
-        }
+        self.unlock(s, wake);
         res
     }
 

@@ -127,7 +127,7 @@ impl<T> Future for RecvFuture<'_, T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        let item = ready!(this.chan.poll_recv(&mut this.key, false, cx, |_, _| {}));
+        let item = ready!(this.chan.poll_recv(&mut this.key, false, cx, None));
         Poll::Ready(item.map(Item::into_received).ok_or(RecvError))
     }
 }
@@ -178,14 +178,12 @@ impl<T> Future for RecvManyFuture<'_, '_, T> {
         let mut acks = Vec::new();
         // Wait for one value like `recv`, then take the rest in the same
         // critical section.
-        let Some(first) =
-            ready!(this
-                .first
-                .chan
-                .poll_recv(&mut this.first.key, false, cx, |s, wake| {
-                    take_into(s, &mut more, until - start - 1, &mut acks, wake)
-                }))
-        else {
+        let Some(first) = ready!(this.first.chan.poll_recv(
+            &mut this.first.key,
+            false,
+            cx,
+            Some(&mut |s, wake| take_into(s, &mut more, until - start - 1, &mut acks, wake)),
+        )) else {
             return Poll::Ready(0);
         };
         this.buf.push(first.into_received());

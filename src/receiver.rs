@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tokio_stream::Stream;
 
-use crate::chan::{Chan, Item, Key, TryRecv};
+use crate::chan::{Chan, Item, Key, TryRecv, Wake};
 use crate::error::{RecvError, RecvTimeoutError, TryRecvError};
 use crate::future::{RecvFuture, RecvManyFuture};
 
@@ -111,7 +111,16 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
     /// ```
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
-        match self.chan.with(|s, wake| s.try_recv(None, wake)) {
+        let mut s = self.chan.lock();
+        if s.can_pop() {
+            let item = s.pop();
+            drop(s);
+            return Ok(item.into_received());
+        }
+        let mut wake = Wake::default();
+        let res = s.try_recv(None, &mut wake);
+        self.chan.unlock(s, wake);
+        match res {
             TryRecv::Got(item) => Ok(item.into_received()),
             TryRecv::Empty => Err(TryRecvError::Empty),
             TryRecv::Closed => Err(TryRecvError::Closed),
@@ -241,7 +250,7 @@ impl<T> Stream for Receiver<T> {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let this = &mut *self;
         this.chan
-            .poll_recv(&mut this.stream, true, cx, |_, _| {})
+            .poll_recv(&mut this.stream, true, cx, None)
             .map(|item| item.map(Item::into_received))
     }
 

@@ -5,7 +5,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::chan::{Ack, Chan, Item, SendState, TrySend};
+use crate::chan::{Ack, Chan, Item, SendState, TrySend, Wake};
 use crate::error::{SendError, SendTimeoutError, TrySendError};
 use crate::future::{DeliverFuture, ReserveFuture, SendFuture};
 use crate::Receiver;
@@ -97,10 +97,15 @@ impl<T> Sender<T> {
     /// assert_eq!(tx.try_send(3), Err(TrySendError::Closed(3)));
     /// ```
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
-        match self
-            .chan
-            .with(|s, wake| s.try_send(Item::new(value), None, wake))
-        {
+        let mut s = self.chan.lock();
+        if s.can_push() {
+            s.push(Item::new(value));
+            return Ok(());
+        }
+        let mut wake = Wake::default();
+        let res = s.try_send(Item::new(value), None, &mut wake);
+        self.chan.unlock(s, wake);
+        match res {
             TrySend::Sent => Ok(()),
             TrySend::Full(item) => Err(TrySendError::Full(item.value)),
             TrySend::Closed(item) => Err(TrySendError::Closed(item.value)),
