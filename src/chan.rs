@@ -695,7 +695,12 @@ impl<T> State<T> {
             let key = self.waiters.send_key(i);
             let entry = self.waiters.get(key);
             if let Status::SendWaiting(None) = entry.status {
-                // A reservation carries no value to take.
+                if self.cap == Capacity::Bounded(0) {
+                    // A rendezvous reservation waits for a receiver, and it
+                    // came first: this receiver must wait (and so grant it).
+                    break;
+                }
+                // A reservation waiting for room carries no value to take.
                 i += 1;
                 continue;
             }
@@ -858,20 +863,34 @@ impl<T> State<T> {
     /// gone, for the caller to drop outside the lock.
     pub(crate) fn send_reserved(&mut self, item: Item<T>, wake: &mut Wake) -> Option<Item<T>> {
         self.reserved -= 1;
-        if self.receivers == 0 {
-            return Some(item);
-        }
-        if let Err(TrySend::Full(item)) = self.hand_to_receiver(item, None, wake) {
-            self.buf.push_back(item);
-        }
-        self.sent += 1;
-        None
+        let dropped = if self.receivers == 0 {
+            Some(item)
+        } else {
+            if let Err(TrySend::Full(item)) = self.hand_to_receiver(item, None, wake) {
+                self.buf.push_back(item);
+            }
+            self.sent += 1;
+            None
+        };
+        // A hand-off leaves the reserved room free.
+        self.reservation_settled(wake);
+        dropped
     }
 
     /// A permit is dropped unused: its room goes to the next waiting sender.
     pub(crate) fn release_reserved(&mut self, wake: &mut Wake) {
         self.reserved -= 1;
+        self.reservation_settled(wake);
+    }
+
+    /// A reservation ended: the room it held goes to the next waiting sender
+    /// (on a rendezvous channel, the next waiting `reserve` while a receiver
+    /// waits), and a closed channel may now be finished.
+    fn reservation_settled(&mut self, wake: &mut Wake) {
         self.refill(wake);
+        if self.cap == Capacity::Bounded(0) && self.reserved < self.live_receivers_waiting() {
+            self.grant_reservation(wake);
+        }
         if self.closed {
             self.close_receivers(wake);
             if self.is_finished() {

@@ -61,6 +61,10 @@
 //! their value handed back, and receivers keep getting buffered values until the
 //! channel is drained; only then do they see `Closed`. A channel is *finished*
 //! when it is closed and drained; [`join`](Receiver::join) waits for that.
+//! "Drained" is exact: a value handed to a receiver that has not returned it
+//! yet (it may be cancelled and pass the value on), or a [`Permit`] taken
+//! before the close (it may still send), keeps the channel unfinished and the
+//! other waiting receivers waiting.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]

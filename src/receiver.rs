@@ -22,9 +22,12 @@ use crate::future::{RecvFuture, RecvManyFuture};
 /// A stream that waits is woken when a value arrives but is never handed one
 /// directly, unlike a waiting `recv`: a stream cannot tell when the `next()`
 /// future that polled it is dropped, so a value handed to it could be
-/// stranded. A `recv` that waits alongside it may therefore be served first,
-/// and on a rendezvous channel a waiting stream does not make `try_send`
-/// succeed; a `send` waits until the stream comes for the value.
+/// stranded. A waiting stream therefore does not hold a place in the line of
+/// waiting receivers: a `recv` that waits alongside it is served first (a
+/// consumer that mixes both on one channel may see its stream wait while
+/// `recv` callers keep arriving), and on a rendezvous channel a waiting
+/// stream does not make `try_send` succeed; a `send` waits until the stream
+/// comes for the value. Consumers that only use the stream are unaffected.
 ///
 /// # Examples
 ///
@@ -213,7 +216,8 @@ impl<T> Receiver<T> {
     ///
     /// When called from async code running on a Tokio runtime (it would block
     /// the runtime's thread): use [`recv`](Receiver::recv)`.await` there, or
-    /// call this from `tokio::task::spawn_blocking`.
+    /// call this from `tokio::task::spawn_blocking`. Code wrapped in
+    /// `tokio::task::unconstrained` is not detected: do not block there.
     ///
     /// # Examples
     ///

@@ -172,7 +172,8 @@ impl<T> Sender<T> {
     ///
     /// When called from async code running on a Tokio runtime (it would block
     /// the runtime's thread): use [`send`](Sender::send)`.await` there, or
-    /// call this from `tokio::task::spawn_blocking`.
+    /// call this from `tokio::task::spawn_blocking`. Code wrapped in
+    /// `tokio::task::unconstrained` is not detected: do not block there.
     ///
     /// # Examples
     ///

@@ -1,0 +1,219 @@
+//! `Sender::reserve` and `Permit`: room is promised in first-come, first-served
+//! order, a permit's room goes to the next waiter when it is used or dropped,
+//! and a closed channel finishes once the last permit settles.
+
+use std::time::Duration;
+
+use tokio_test::task::spawn;
+use tokio_test::{assert_pending, assert_ready, assert_ready_eq};
+
+#[test]
+fn permit_send_never_waits() {
+    let (tx, rx) = gochan::bounded::<u32>(1);
+    let permit = assert_ready!(spawn(tx.reserve()).poll()).unwrap();
+    assert!(
+        tx.try_send(9).unwrap_err().is_full(),
+        "the room is promised"
+    );
+    permit.send(1);
+    assert_eq!(rx.try_recv(), Ok(1));
+}
+
+#[test]
+fn dropped_permit_wakes_exactly_the_next_sender() {
+    let (tx, rx) = gochan::bounded::<u32>(1);
+    let permit = assert_ready!(spawn(tx.reserve()).poll()).unwrap();
+    let mut first = spawn(tx.send(1));
+    assert_pending!(first.poll());
+    let mut second = spawn(tx.send(2));
+    assert_pending!(second.poll());
+    drop(permit);
+    assert!(first.is_woken());
+    assert!(!second.is_woken());
+    assert_ready_eq!(first.poll(), Ok(()));
+    assert_eq!(rx.try_recv(), Ok(1));
+}
+
+#[test]
+fn permit_handed_to_a_receiver_passes_its_room_on() {
+    // The permit's value goes straight to a waiting receiver, so the room it
+    // held is free again: the next waiting reserve gets it, not a later
+    // try_send.
+    let (tx, rx) = gochan::bounded::<u32>(1);
+    let p1 = assert_ready!(spawn(tx.reserve()).poll()).unwrap();
+    let mut r = spawn(rx.recv());
+    assert_pending!(r.poll());
+    let mut b = spawn(tx.reserve());
+    assert_pending!(b.poll());
+    p1.send(1);
+    assert_ready_eq!(r.poll(), Ok(1));
+    assert!(b.is_woken());
+    let p2 = assert_ready!(b.poll()).unwrap();
+    assert!(
+        tx.try_send(2).unwrap_err().is_full(),
+        "no barging past the reserve"
+    );
+    p2.send(3);
+    assert_eq!(rx.try_recv(), Ok(3));
+}
+
+#[test]
+fn reserve_waits_behind_earlier_senders() {
+    let (tx, rx) = gochan::bounded::<u32>(1);
+    tx.try_send(0).unwrap();
+    let mut send = spawn(tx.send(1));
+    assert_pending!(send.poll());
+    let mut reserve = spawn(tx.reserve());
+    assert_pending!(reserve.poll());
+    assert_eq!(rx.try_recv(), Ok(0)); // room: to the sender, who came first
+    assert!(send.is_woken());
+    assert!(!reserve.is_woken());
+    assert_ready_eq!(send.poll(), Ok(()));
+    assert_eq!(rx.try_recv(), Ok(1)); // room again: now the reserve
+    assert!(reserve.is_woken());
+    assert!(assert_ready!(reserve.poll()).is_ok());
+}
+
+#[test]
+fn reserve_on_closed_channel_fails() {
+    let (tx, rx) = gochan::bounded::<u32>(1);
+    tx.close();
+    assert!(assert_ready!(spawn(tx.reserve()).poll()).is_err());
+    // A waiting reserve fails when the channel closes.
+    let (tx, rx2) = gochan::bounded::<u32>(1);
+    tx.try_send(0).unwrap();
+    let mut reserve = spawn(tx.reserve());
+    assert_pending!(reserve.poll());
+    rx2.close();
+    assert!(reserve.is_woken());
+    assert!(assert_ready!(reserve.poll()).is_err());
+    drop(rx);
+}
+
+#[test]
+fn permit_taken_before_close_still_delivers() {
+    let (tx, rx) = gochan::bounded::<u32>(1);
+    let permit = assert_ready!(spawn(tx.reserve()).poll()).unwrap();
+    tx.close();
+    let mut join = spawn(rx.join());
+    assert_pending!(join.poll(), "a permit may still send: not finished");
+    permit.send(7);
+    assert_eq!(rx.try_recv(), Ok(7));
+    assert!(join.is_woken());
+    assert_ready!(join.poll());
+}
+
+#[test]
+fn permit_sent_after_receivers_gone_finishes_the_channel() {
+    let (tx, rx) = gochan::bounded::<u32>(1);
+    let permit = assert_ready!(spawn(tx.reserve()).poll()).unwrap();
+    drop(rx);
+    let mut join = spawn(tx.join());
+    assert_pending!(join.poll());
+    permit.send(1); // nobody can receive it: dropped
+    assert!(tx.is_finished());
+    assert!(join.is_woken(), "join must be woken once finished");
+    assert_ready!(join.poll());
+}
+
+#[test]
+fn dropped_reserve_holds_no_room() {
+    let (tx, rx) = gochan::bounded::<u32>(1);
+    tx.try_send(0).unwrap();
+    let mut reserve = spawn(tx.reserve());
+    assert_pending!(reserve.poll());
+    drop(reserve);
+    assert_eq!(rx.stats().waiting_senders, 0);
+    assert_eq!(rx.try_recv(), Ok(0));
+    assert_eq!(tx.try_send(1), Ok(()));
+}
+
+#[test]
+fn rendezvous_reserve_waits_for_a_receiver() {
+    let (tx, rx) = gochan::rendezvous::<u32>();
+    let mut reserve = spawn(tx.reserve());
+    assert_pending!(reserve.poll());
+    let mut r = spawn(rx.recv());
+    assert_pending!(r.poll());
+    assert!(reserve.is_woken());
+    let permit = assert_ready!(reserve.poll()).unwrap();
+    permit.send(4);
+    assert_ready_eq!(r.poll(), Ok(4));
+}
+
+#[test]
+fn rendezvous_released_permit_goes_to_the_next_reserve() {
+    let (tx, rx) = gochan::rendezvous::<u32>();
+    let mut r = spawn(rx.recv());
+    assert_pending!(r.poll());
+    let pa = assert_ready!(spawn(tx.reserve()).poll()).unwrap();
+    let mut b = spawn(tx.reserve());
+    assert_pending!(b.poll());
+    drop(pa);
+    assert!(
+        b.is_woken(),
+        "a receiver still waits: the next reserve gets it"
+    );
+    let pb = assert_ready!(b.poll()).unwrap();
+    pb.send(2);
+    assert_ready_eq!(r.poll(), Ok(2));
+}
+
+#[test]
+fn rendezvous_reserve_is_not_bypassed_by_a_later_sender() {
+    let (tx, rx) = gochan::rendezvous::<u32>();
+    let mut a = spawn(tx.reserve());
+    assert_pending!(a.poll());
+    let mut s = spawn(tx.send(5));
+    assert_pending!(s.poll());
+    let mut r = spawn(rx.recv());
+    assert_pending!(r.poll(), "the reserve came first");
+    assert!(a.is_woken());
+    let permit = assert_ready!(a.poll()).unwrap();
+    permit.send(1);
+    assert_ready_eq!(r.poll(), Ok(1));
+    assert_eq!(rx.try_recv(), Ok(5));
+    assert_ready_eq!(s.poll(), Ok(()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reserving_producers_never_deadlock() {
+    for cap in [0usize, 1, 4] {
+        for _ in 0..50 {
+            let (tx, rx) = gochan::bounded::<u32>(cap);
+            let producers: Vec<_> = (0..3)
+                .map(|p| {
+                    let tx = tx.clone();
+                    tokio::spawn(async move {
+                        for i in 0..200 {
+                            tx.reserve().await.unwrap().send(p * 1000 + i);
+                        }
+                    })
+                })
+                .collect();
+            drop(tx);
+            let consumer = tokio::spawn(async move {
+                let mut got = Vec::new();
+                while let Ok(v) = rx.recv().await {
+                    got.push(v);
+                }
+                got
+            });
+            let got = tokio::time::timeout(Duration::from_secs(10), async {
+                for p in producers {
+                    p.await.unwrap();
+                }
+                consumer.await.unwrap()
+            })
+            .await
+            .unwrap_or_else(|_| panic!("deadlock on bounded({cap})"));
+            let mut got = got;
+            got.sort_unstable();
+            let mut want: Vec<u32> = (0..3)
+                .flat_map(|p| (0..200).map(move |i| p * 1000 + i))
+                .collect();
+            want.sort_unstable();
+            assert_eq!(got, want, "bounded({cap})");
+        }
+    }
+}
