@@ -27,15 +27,15 @@ enum Attempt {
     Ready,
     /// Another case of this select already happened.
     Lost,
-    /// Not ready: registered on its channel (or not, if not asked to).
+    /// Not ready: registered on its channel.
     Waiting,
 }
 
 /// The engine's view of a case: try it, complete it, or withdraw it.
 trait Case {
     /// Tries the case at once (claiming the select's token if it can happen);
-    /// if it cannot and `register` is set, registers it on its channel.
-    fn attempt(&mut self, sel: &Sel, register: bool) -> Attempt;
+    /// if it cannot, registers it on its channel.
+    fn attempt(&mut self, sel: &Sel) -> Attempt;
     /// The select's token chose this case: take its result from the channel.
     fn complete(&mut self);
     /// Withdraws the registration, if any. A value a receive case was handed
@@ -87,15 +87,13 @@ impl<'a, T> RecvCase<'a, T> {
 }
 
 impl<T> Case for RecvCase<'_, T> {
-    fn attempt(&mut self, sel: &Sel, register: bool) -> Attempt {
+    fn attempt(&mut self, sel: &Sel) -> Attempt {
         let got = self.chan.with(|s, wake| match s.try_recv(Some(sel), wake) {
             TryRecv::Got(item) => Ok(Some(item)),
             TryRecv::Closed => Ok(None),
             TryRecv::Lost => Err(Attempt::Lost),
             TryRecv::Empty => {
-                if register {
-                    self.key = Some(s.push_receiver(None, Some(sel.clone()), false, wake));
-                }
+                self.key = Some(s.push_receiver(None, Some(sel.clone()), false, wake));
                 Err(Attempt::Waiting)
             }
         });
@@ -200,7 +198,7 @@ impl<'a, T> SendCase<'a, T> {
 }
 
 impl<T> Case for SendCase<'_, T> {
-    fn attempt(&mut self, sel: &Sel, register: bool) -> Attempt {
+    fn attempt(&mut self, sel: &Sel) -> Attempt {
         let SendState::Idle(item) = std::mem::replace(&mut self.state, SendState::Done) else {
             return Attempt::Waiting;
         };
@@ -216,11 +214,10 @@ impl<T> Case for SendCase<'_, T> {
                     (SendState::Done, Attempt::Ready)
                 }
                 TrySend::Lost(item) => (SendState::Idle(item), Attempt::Lost),
-                TrySend::Full(item) if register => {
+                TrySend::Full(item) => {
                     let key = s.push_sender(Some(item), None, Some(sel.clone()));
                     (SendState::Waiting(key), Attempt::Waiting)
                 }
-                TrySend::Full(item) => (SendState::Idle(item), Attempt::Waiting),
             });
         self.state = state;
         attempt
@@ -348,9 +345,17 @@ impl<'c> Select<'c> {
     /// # drop(tx);
     /// ```
     pub fn try_select(&mut self) -> Option<usize> {
-        match SelectFuture::new(&mut self.cases, Mode::Now).start(false) {
-            Some(Poll::Ready(chosen)) => chosen,
-            _ => unreachable!("a non-blocking select never waits"),
+        let mut select = SelectFuture::new(&mut self.cases, Mode::Wait);
+        if let Some(Poll::Ready(chosen)) = select.start() {
+            return chosen;
+        }
+        // Every case that was not ready is registered, so a counterpart that
+        // came while we looked at the others has chosen one: the cases were
+        // never all unready at once. Close the window now.
+        let chosen = select.token.cancel();
+        match select.finish(chosen, false) {
+            Poll::Ready(chosen) => chosen,
+            Poll::Pending => unreachable!("finish is always ready"),
         }
     }
 
@@ -407,8 +412,6 @@ impl fmt::Debug for Select<'_> {
 enum Mode {
     /// Until a case happens.
     Wait,
-    /// Not at all (`default`).
-    Now,
     /// At most this long (`default(duration)`).
     Until(Duration),
 }
@@ -456,10 +459,13 @@ impl<'s, 'c> SelectFuture<'s, 'c> {
         Poll::Ready(chosen)
     }
 
-    /// The first pass: in random order, each case either happens now or (when
-    /// we may wait) registers. Registering under the same lock as the check
-    /// means no counterpart can slip between the two.
-    fn start(&mut self, register: bool) -> Option<Poll<Option<usize>>> {
+    /// The first pass: in random order, each case either happens now or
+    /// registers. Registering under the same lock as the check means no
+    /// counterpart can slip between the two; registering even when we will
+    /// not wait (`default`) means the cases are never seen unready one after
+    /// the other while one of them became ready in between (Go locks every
+    /// channel for this pass instead).
+    fn start(&mut self) -> Option<Poll<Option<usize>>> {
         // Go's poll order: a uniform shuffle (Fisher-Yates), so that among the
         // ready cases each is equally likely, wherever it stands.
         let mut order: Vec<usize> = (0..self.cases.len()).collect();
@@ -468,18 +474,14 @@ impl<'s, 'c> SelectFuture<'s, 'c> {
         }
         for i in order {
             let sel = (self.token.clone(), i);
-            match self.cases[i].attempt(&sel, register) {
+            match self.cases[i].attempt(&sel) {
                 Attempt::Ready => return Some(self.finish(Some(i), true)),
                 // A counterpart chose an earlier-registered case meanwhile.
                 Attempt::Lost => return None,
                 Attempt::Waiting => {}
             }
         }
-        if register {
-            None
-        } else {
-            Some(self.finish(None, true))
-        }
+        None
     }
 }
 
@@ -492,12 +494,9 @@ impl Future for SelectFuture<'_, '_> {
         let coop = ready!(tokio::task::coop::poll_proceed(cx));
         if !this.started {
             this.started = true;
-            let register = !matches!(this.mode, Mode::Now);
-            if register {
-                // The waker must be in the token before any case registers.
-                let _ = this.token.poll_chosen(cx);
-            }
-            if let Some(done) = this.start(register) {
+            // The waker must be in the token before any case registers.
+            let _ = this.token.poll_chosen(cx);
+            if let Some(done) = this.start() {
                 coop.made_progress();
                 return done;
             }

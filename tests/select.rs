@@ -1,0 +1,1824 @@
+//! `gochan::select!` and the dynamic `Select`: the guarantees of DESIGN.md's
+//! "Select" section, each tested so that the test fails if it breaks.
+//!
+//! * exactly one case proceeds: a receive case not chosen has taken nothing,
+//!   a send case not chosen has sent nothing (rendezvous channels included),
+//!   and two selects meeting on rendezvous channels pair atomically;
+//! * when several cases are ready the choice is random;
+//! * a case on a closed channel is ready and yields its `Err`;
+//! * the same channel may appear in several cases, and a select never pairs
+//!   with itself;
+//! * a finished or dropped select leaves no registration behind, and is
+//!   cancel safe inside `tokio::select!`;
+//! * `default` never waits, `default(duration)` waits at most that long;
+//! * the dynamic `Select` reports the index of the case that happened and
+//!   hands back the values of the send cases that did not;
+//! * stress: tasks selecting over mixed sends and receives on every kind of
+//!   channel, with and without random cancellation, lose and duplicate
+//!   nothing.
+//!
+//! Wake-ups are checked by hand-polling with `tokio_test`, timers on tokio's
+//! paused clock; threads only in the multi-thread tests, each under a deadline
+//! so that a deadlock fails instead of hanging.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering::SeqCst};
+use std::sync::Arc;
+use std::time::Duration;
+
+use gochan::{Receiver, RecvCase, RecvError, Select, SendCase, SendError, Sender, TryRecvError};
+use tokio::time::Instant;
+use tokio_test::{assert_pending, assert_ready};
+
+// ---------------------------------------------------------------------------
+// Harness
+// ---------------------------------------------------------------------------
+
+/// Every multi-task test must finish within this, or it is a deadlock.
+const DEADLINE: Duration = Duration::from_secs(60);
+
+async fn deadline<F: Future>(name: &str, body: F) -> F::Output {
+    match tokio::time::timeout(DEADLINE, body).await {
+        Ok(out) => out,
+        Err(_) => panic!("{name}: not done within {DEADLINE:?}: a deadlock or a lost wake-up"),
+    }
+}
+
+/// No operation is registered on the channel (the `stats` of both handles
+/// are the same snapshot).
+#[track_caller]
+fn assert_idle<T>(rx: &Receiver<T>) {
+    let s = rx.stats();
+    assert_eq!(
+        (s.waiting_senders, s.waiting_receivers),
+        (0, 0),
+        "a registration was left behind: {s:?}"
+    );
+}
+
+/// A small xorshift generator, seeded per task.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Self {
+        Rng(seed.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        (x % n as u64) as usize
+    }
+}
+
+/// Wraps a future for polling by hand. `unconstrained`: a test that loops in
+/// one task would otherwise run out of tokio's cooperative budget, and a
+/// future polled then returns `Pending` without doing anything.
+fn by_hand<F: Future>(f: F) -> tokio_test::task::Spawn<tokio::task::Unconstrained<F>> {
+    tokio_test::task::spawn(tokio::task::unconstrained(f))
+}
+
+/// Completes after `n` yields (0: at once).
+async fn yields(n: usize) {
+    for _ in 0..n {
+        tokio::task::yield_now().await;
+    }
+}
+
+/// `count` is a fair share of `total` when there are `ways` choices: over
+/// 35% for two (the expected 50% is more than 30 standard deviations away
+/// from 35% over 10 000 trials, so this never fails by chance).
+#[track_caller]
+fn assert_fair(counts: &[usize]) {
+    let total: usize = counts.iter().sum();
+    let floor = total * 7 / (10 * counts.len()); // 70% of the fair share
+    for (i, &c) in counts.iter().enumerate() {
+        assert!(
+            c > floor,
+            "case {i} was chosen {c} times out of {total}: not a random choice ({counts:?})"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Exactly one case proceeds
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn only_the_ready_case_happens() {
+    deadline("only_the_ready_case_happens", async {
+        let (tx_a, rx_a) = gochan::bounded::<u32>(1);
+        let (tx_b, rx_b) = gochan::bounded::<u32>(1);
+        let (tx_c, rx_c) = gochan::rendezvous::<u32>();
+        let (tx_full, rx_full) = gochan::bounded::<u32>(1);
+        tx_full.try_send(0).unwrap();
+
+        for round in 0..100 {
+            tx_b.try_send(round).unwrap();
+            let got = gochan::select! {
+                recv(rx_a) -> _m => unreachable!("a is empty"),
+                recv(rx_b) -> m => m,
+                recv(rx_c) -> _m => unreachable!("nobody sends on c"),
+                send(tx_c, 1) -> _r => unreachable!("nobody receives on c"),
+                send(tx_full, 2) -> _r => unreachable!("full"),
+            };
+            assert_eq!(got, Ok(round));
+        }
+        for rx in [&rx_a, &rx_b, &rx_c, &rx_full] {
+            assert_idle(rx);
+        }
+        assert_eq!(
+            rx_full.len(),
+            1,
+            "the send case on the full channel sent nothing"
+        );
+        assert_eq!(rx_full.try_recv(), Ok(0));
+        assert_eq!(rx_c.stats().sent, 0);
+        drop((tx_a, tx_c));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_receive_case_not_chosen_has_taken_nothing() {
+    deadline("a_receive_case_not_chosen_has_taken_nothing", async {
+        let (tx_a, rx_a) = gochan::bounded::<u32>(1);
+        let (tx_b, rx_b) = gochan::bounded::<u32>(1);
+        let mut chosen = [0usize; 2];
+        for i in 0..2_000 {
+            tx_a.try_send(i).unwrap();
+            tx_b.try_send(i + 1_000_000).unwrap();
+            let which = gochan::select! {
+                recv(rx_a) -> m => { assert_eq!(m, Ok(i)); 0 },
+                recv(rx_b) -> m => { assert_eq!(m, Ok(i + 1_000_000)); 1 },
+            };
+            chosen[which] += 1;
+            // The other value is still there, and only it.
+            let (rest, other) = if which == 0 {
+                (&rx_b, i + 1_000_000)
+            } else {
+                (&rx_a, i)
+            };
+            assert_eq!(rest.try_recv(), Ok(other));
+            assert_eq!(rx_a.try_recv(), Err(TryRecvError::Empty));
+            assert_eq!(rx_b.try_recv(), Err(TryRecvError::Empty));
+        }
+        assert_fair(&chosen);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_send_case_not_chosen_has_sent_nothing() {
+    deadline("a_send_case_not_chosen_has_sent_nothing", async {
+        let (tx_a, rx_a) = gochan::bounded::<u32>(1);
+        let (tx_b, rx_b) = gochan::unbounded::<u32>();
+        let mut chosen = [0usize; 2];
+        for i in 0..2_000 {
+            let which = gochan::select! {
+                send(tx_a, i) -> r => { r.unwrap(); 0 },
+                send(tx_b, i) -> r => { r.unwrap(); 1 },
+            };
+            chosen[which] += 1;
+            let (sent_on, other) = if which == 0 {
+                (&rx_a, &rx_b)
+            } else {
+                (&rx_b, &rx_a)
+            };
+            assert_eq!(sent_on.try_recv(), Ok(i));
+            assert_eq!(
+                other.try_recv(),
+                Err(TryRecvError::Empty),
+                "both cases sent {i}"
+            );
+        }
+        assert_fair(&chosen);
+        assert_eq!(rx_a.stats().sent + rx_b.stats().sent, 2_000);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_send_case_not_chosen_has_sent_nothing_on_rendezvous() {
+    deadline(
+        "a_send_case_not_chosen_has_sent_nothing_on_rendezvous",
+        async {
+            // A receiver waits on the rendezvous channel, so the send case is ready;
+            // so is the receive case. Whichever happens, the other did not.
+            let (tx_r, rx_r) = gochan::rendezvous::<u32>();
+            let (tx_b, rx_b) = gochan::bounded::<u32>(1);
+            let mut chosen = [0usize; 2];
+            for i in 0..1_000 {
+                tx_b.try_send(i).unwrap();
+                let mut waiting = by_hand(rx_r.recv());
+                assert_pending!(waiting.poll());
+                assert_eq!(rx_r.stats().waiting_receivers, 1);
+
+                let which = gochan::select! {
+                    recv(rx_b) -> m => { assert_eq!(m, Ok(i)); 0 },
+                    send(tx_r, 1_000_000 + i) -> r => { r.unwrap(); 1 },
+                };
+                chosen[which] += 1;
+                if which == 0 {
+                    // Nothing was handed to the waiting receiver.
+                    assert!(
+                        !waiting.is_woken(),
+                        "the losing send case woke the receiver"
+                    );
+                    assert_pending!(waiting.poll());
+                    assert_eq!(rx_r.stats().waiting_receivers, 1);
+                    // One value per earlier round went through, none in this one.
+                    assert_eq!(rx_r.stats().sent, u64::from(i));
+                    tx_r.try_send(i).expect("the receiver still waits");
+                    assert_eq!(assert_ready!(waiting.poll()), Ok(i));
+                } else {
+                    assert!(waiting.is_woken());
+                    assert_eq!(assert_ready!(waiting.poll()), Ok(1_000_000 + i));
+                    // The receive case took nothing.
+                    assert_eq!(rx_b.try_recv(), Ok(i));
+                }
+                assert_idle(&rx_r);
+                assert_idle(&rx_b);
+            }
+            assert_fair(&chosen);
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_ready_case_wins_and_the_others_did_nothing_mixed() {
+    deadline(
+        "a_ready_case_wins_and_the_others_did_nothing_mixed",
+        async {
+            // A send case with room and a receive case with a value: exactly one.
+            let (tx_s, rx_s) = gochan::bounded::<u32>(1);
+            let (tx_r, rx_r) = gochan::bounded::<u32>(1);
+            let mut chosen = [0usize; 2];
+            for i in 0..2_000 {
+                tx_r.try_send(i).unwrap();
+                let which = gochan::select! {
+                    send(tx_s, i) -> r => { r.unwrap(); 0 },
+                    recv(rx_r) -> m => { assert_eq!(m, Ok(i)); 1 },
+                };
+                chosen[which] += 1;
+                if which == 0 {
+                    assert_eq!(rx_s.try_recv(), Ok(i));
+                    assert_eq!(rx_r.try_recv(), Ok(i), "the receive case took nothing");
+                } else {
+                    assert_eq!(
+                        rx_s.try_recv(),
+                        Err(TryRecvError::Empty),
+                        "the send case sent nothing"
+                    );
+                    assert_eq!(rx_r.try_recv(), Err(TryRecvError::Empty));
+                }
+            }
+            assert_fair(&chosen);
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_selects_on_rendezvous_channels_pair_atomically() {
+    // X: send on a or receive on b. Y: send on b or receive on a. Only the two
+    // of them use the channels, so each select can only happen by pairing with
+    // the other's, and the k-th selects of both pair with each other: the two
+    // logs must be identical, one value moved per round.
+    const ROUNDS: u32 = 20_000;
+    let (tx_a, rx_a) = gochan::rendezvous::<u32>();
+    let (tx_b, rx_b) = gochan::rendezvous::<u32>();
+    let x = tokio::spawn({
+        let (tx_a, rx_b) = (tx_a.clone(), rx_b.clone());
+        async move {
+            let mut log = Vec::with_capacity(ROUNDS as usize);
+            for k in 0..ROUNDS {
+                log.push(gochan::select! {
+                    send(tx_a, 2 * k) -> r => { r.unwrap(); ('a', 2 * k) },
+                    recv(rx_b) -> m => ('b', m.unwrap()),
+                });
+            }
+            log
+        }
+    });
+    let y = tokio::spawn({
+        let (tx_b, rx_a) = (tx_b.clone(), rx_a.clone());
+        async move {
+            let mut log = Vec::with_capacity(ROUNDS as usize);
+            for k in 0..ROUNDS {
+                log.push(gochan::select! {
+                    send(tx_b, 2 * k + 1) -> r => { r.unwrap(); ('b', 2 * k + 1) },
+                    recv(rx_a) -> m => ('a', m.unwrap()),
+                });
+            }
+            log
+        }
+    });
+    let (lx, ly) = deadline("rendezvous pairing", async { (x.await, y.await) }).await;
+    let (lx, ly) = (lx.unwrap(), ly.unwrap());
+    assert_eq!(lx, ly, "the two sides disagree on what happened");
+    for (k, &(ch, v)) in lx.iter().enumerate() {
+        let k = k as u32;
+        match ch {
+            'a' => assert_eq!(v, 2 * k, "round {k}: X's value of this round"),
+            _ => assert_eq!(v, 2 * k + 1, "round {k}: Y's value of this round"),
+        }
+    }
+    let on_a = lx.iter().filter(|e| e.0 == 'a').count() as u64;
+    assert_eq!(rx_a.stats().received, on_a);
+    assert_eq!(rx_b.stats().received, u64::from(ROUNDS) - on_a);
+    assert!(on_a > 0 && on_a < u64::from(ROUNDS), "one way only: {on_a}");
+    assert_idle(&rx_a);
+    assert_idle(&rx_b);
+    drop((tx_a, tx_b));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_selects_with_the_same_cases_pair_only_with_each_other() {
+    // Both tasks send and receive on both rendezvous channels. A select never
+    // pairs with itself, so each round pairs X with Y: one sends what the
+    // other receives, on the same channel.
+    const ROUNDS: u32 = 10_000;
+    #[derive(Debug, PartialEq)]
+    enum Ev {
+        Sent(char, u32),
+        Got(char, u32),
+    }
+    let (tx_a, rx_a) = gochan::rendezvous::<u32>();
+    let (tx_b, rx_b) = gochan::rendezvous::<u32>();
+    let side = |me: u32| {
+        let (tx_a, rx_a, tx_b, rx_b) = (tx_a.clone(), rx_a.clone(), tx_b.clone(), rx_b.clone());
+        tokio::spawn(async move {
+            let mut log = Vec::with_capacity(ROUNDS as usize);
+            for k in 0..ROUNDS {
+                let v = 10 * k + me;
+                log.push(gochan::select! {
+                    send(tx_a, v) -> r => { r.unwrap(); Ev::Sent('a', v) },
+                    recv(rx_a) -> m => Ev::Got('a', m.unwrap()),
+                    send(tx_b, v) -> r => { r.unwrap(); Ev::Sent('b', v) },
+                    recv(rx_b) -> m => Ev::Got('b', m.unwrap()),
+                });
+            }
+            log
+        })
+    };
+    let (x, y) = (side(1), side(2));
+    let (lx, ly) = deadline("self-exclusion", async { (x.await, y.await) }).await;
+    let (lx, ly) = (lx.unwrap(), ly.unwrap());
+    for (k, (ex, ey)) in lx.iter().zip(&ly).enumerate() {
+        let k = k as u32;
+        match (ex, ey) {
+            (Ev::Sent(c, v), Ev::Got(d, w)) => {
+                assert_eq!((c, *v), (d, *w), "round {k}");
+                assert_eq!(*v, 10 * k + 1);
+            }
+            (Ev::Got(c, v), Ev::Sent(d, w)) => {
+                assert_eq!((c, *v), (d, *w), "round {k}");
+                assert_eq!(*v, 10 * k + 2);
+            }
+            other => panic!("round {k}: not a pairing: {other:?}"),
+        }
+    }
+    assert_idle(&rx_a);
+    assert_idle(&rx_b);
+}
+
+// ---------------------------------------------------------------------------
+// Random choice
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn random_choice_between_ready_receive_cases() {
+    deadline("random_choice_between_ready_receive_cases", async {
+        const TRIALS: usize = 10_000;
+        let (tx1, rx1) = gochan::unbounded::<u8>();
+        let (tx2, rx2) = gochan::unbounded::<u8>();
+        for _ in 0..TRIALS {
+            tx1.try_send(0).unwrap();
+            tx2.try_send(1).unwrap();
+        }
+        let mut counts = [0usize; 2];
+        for _ in 0..TRIALS {
+            let b = gochan::select! {
+                recv(rx1) -> m => m.unwrap(),
+                recv(rx2) -> m => m.unwrap(),
+            };
+            counts[b as usize] += 1;
+        }
+        assert_fair(&counts);
+        assert_eq!(rx1.len() + rx2.len(), TRIALS, "one value per select");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn random_choice_between_ready_send_cases() {
+    deadline("random_choice_between_ready_send_cases", async {
+        const TRIALS: usize = 10_000;
+        let (tx1, rx1) = gochan::unbounded::<u8>();
+        let (tx2, rx2) = gochan::unbounded::<u8>();
+        let mut counts = [0usize; 2];
+        for _ in 0..TRIALS {
+            let b = gochan::select! {
+                send(tx1, 0) -> r => { r.unwrap(); 0 },
+                send(tx2, 1) -> r => { r.unwrap(); 1 },
+            };
+            counts[b] += 1;
+        }
+        assert_fair(&counts);
+        assert_eq!((rx1.len(), rx2.len()), (counts[0], counts[1]));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn random_choice_with_unready_cases_before_the_ready_ones() {
+    deadline(
+        "random_choice_with_unready_cases_before_the_ready_ones",
+        async {
+            // Go's TestSelectFairness layout: two never-ready cases, then two ready ones.
+            const TRIALS: usize = 10_000;
+            let (tx1, rx1) = gochan::unbounded::<u8>();
+            let (tx2, rx2) = gochan::unbounded::<u8>();
+            let (_tx3, rx3) = gochan::rendezvous::<u8>();
+            let (_tx4, rx4) = gochan::rendezvous::<u8>();
+            for _ in 0..2 * TRIALS {
+                tx1.try_send(0).unwrap();
+                tx2.try_send(1).unwrap();
+            }
+            let mut counts = [0usize; 2];
+            for _ in 0..TRIALS {
+                let b = gochan::select! {
+                    recv(rx3) -> _m => unreachable!(),
+                    recv(rx4) -> _m => unreachable!(),
+                    recv(rx1) -> m => m.unwrap(),
+                    recv(rx2) -> m => m.unwrap(),
+                };
+                counts[b as usize] += 1;
+            }
+            assert_fair(&counts);
+
+            // The same through the dynamic Select.
+            let mut counts = [0usize; 2];
+            for _ in 0..TRIALS {
+                let mut c3 = RecvCase::new(&rx3);
+                let mut c4 = RecvCase::new(&rx4);
+                let mut c1 = RecvCase::new(&rx1);
+                let mut c2 = RecvCase::new(&rx2);
+                let mut sel = Select::new();
+                sel.recv(&mut c3);
+                sel.recv(&mut c4);
+                sel.recv(&mut c1);
+                sel.recv(&mut c2);
+                let i = sel.select().await;
+                counts[i - 2] += 1;
+            }
+            assert_fair(&counts);
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn random_choice_between_cases_on_the_same_channel() {
+    deadline("random_choice_between_cases_on_the_same_channel", async {
+        let (tx, rx) = gochan::unbounded::<u32>();
+        let mut counts = [0usize; 2];
+        for i in 0..10_000 {
+            tx.try_send(i).unwrap();
+            let which = gochan::select! {
+                recv(rx) -> m => { assert_eq!(m, Ok(i)); 0 },
+                recv(rx) -> m => { assert_eq!(m, Ok(i)); 1 },
+            };
+            counts[which] += 1;
+            assert!(rx.is_empty());
+        }
+        assert_fair(&counts);
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------
+// Closed channels
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_receive_case_on_a_closed_channel_drains_then_errs() {
+    deadline(
+        "a_receive_case_on_a_closed_channel_drains_then_errs",
+        async {
+            let (tx, rx) = gochan::bounded::<u32>(2);
+            let (_tx_idle, rx_idle) = gochan::rendezvous::<u32>();
+            tx.try_send(1).unwrap();
+            tx.try_send(2).unwrap();
+            tx.close();
+            let mut got = Vec::new();
+            for _ in 0..4 {
+                got.push(gochan::select! {
+                    recv(rx) -> m => m,
+                    recv(rx_idle) -> _m => unreachable!("nobody sends"),
+                });
+            }
+            assert_eq!(got, [Ok(1), Ok(2), Err(RecvError), Err(RecvError)]);
+            assert_idle(&rx_idle);
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_send_case_on_a_closed_channel_gives_its_value_back() {
+    deadline(
+        "a_send_case_on_a_closed_channel_gives_its_value_back",
+        async {
+            let (tx, rx) = gochan::bounded::<String>(1);
+            let (_tx_idle, rx_idle) = gochan::rendezvous::<String>();
+            rx.close();
+            let back = gochan::select! {
+                send(tx, String::from("refused")) -> r => r,
+                recv(rx_idle) -> _m => unreachable!("nobody sends"),
+            };
+            assert_eq!(back, Err(SendError(String::from("refused"))));
+            // Dynamic: the value comes back in the result, not from into_value.
+            let mut case = SendCase::new(&tx, String::from("again"));
+            let mut sel = Select::new();
+            sel.send(&mut case);
+            assert_eq!(sel.try_select(), Some(0));
+            drop(sel);
+            assert_eq!(
+                case.take_result(),
+                Some(Err(SendError(String::from("again"))))
+            );
+            assert_eq!(case.into_value(), None);
+            assert_idle(&rx_idle);
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn closing_wakes_a_waiting_select() {
+    deadline("closing_wakes_a_waiting_select", async {
+        // Receive side: the select waits, the channel closes, the case errs.
+        let (tx, rx) = gochan::rendezvous::<u32>();
+        let (_tx_idle, rx_idle) = gochan::rendezvous::<u32>();
+        let mut sel = by_hand(async {
+            gochan::select! {
+                recv(rx) -> m => m,
+                recv(rx_idle) -> _m => unreachable!(),
+            }
+        });
+        assert_pending!(sel.poll());
+        assert_eq!(tx.stats().waiting_receivers, 1);
+        tx.close();
+        assert!(sel.is_woken());
+        assert_eq!(assert_ready!(sel.poll()), Err(RecvError));
+        drop(sel);
+        assert_idle(&rx);
+        assert_idle(&rx_idle);
+
+        // Send side: waiting on a full channel, the value comes back on close.
+        let (tx, rx) = gochan::bounded::<String>(1);
+        tx.try_send(String::from("first")).unwrap();
+        let mut sel = by_hand(async {
+            gochan::select! {
+                send(tx, String::from("second")) -> r => r,
+                recv(rx_idle) -> _m => unreachable!(),
+            }
+        });
+        assert_pending!(sel.poll());
+        assert_eq!(rx.stats().waiting_senders, 1);
+        rx.close();
+        assert!(sel.is_woken());
+        assert_eq!(
+            assert_ready!(sel.poll()),
+            Err(SendError(String::from("second")))
+        );
+        drop(sel);
+        assert_idle(&rx);
+        assert_eq!(rx.try_recv().as_deref(), Ok("first"));
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn dropping_the_last_sender_makes_a_receive_case_ready() {
+    deadline(
+        "dropping_the_last_sender_makes_a_receive_case_ready",
+        async {
+            let (tx, rx) = gochan::unbounded::<u32>();
+            let (_tx_idle, rx_idle) = gochan::rendezvous::<u32>();
+            let mut sel = by_hand(async {
+                gochan::select! {
+                    recv(rx_idle) -> _m => unreachable!(),
+                    recv(rx) -> m => m,
+                }
+            });
+            assert_pending!(sel.poll());
+            drop(tx);
+            assert!(sel.is_woken());
+            assert_eq!(assert_ready!(sel.poll()), Err(RecvError));
+        },
+    )
+    .await;
+}
+
+// ---------------------------------------------------------------------------
+// The same channel in several cases; a select never pairs with itself
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_same_channel_in_several_cases_happens_once() {
+    deadline("the_same_channel_in_several_cases_happens_once", async {
+        // Two receive cases, one value: taken once.
+        let (tx, rx) = gochan::bounded::<u32>(4);
+        tx.try_send(7).unwrap();
+        let got = gochan::select! {
+            recv(rx) -> m => m,
+            recv(rx) -> m => m,
+            recv(rx) -> m => m,
+        };
+        assert_eq!(got, Ok(7));
+        assert!(rx.is_empty());
+
+        // Two send cases with room for both: one value sent.
+        let mut chosen = [0usize; 2];
+        for _ in 0..1_000 {
+            let which = gochan::select! {
+                send(tx, 1) -> r => { r.unwrap(); 0 },
+                send(tx, 2) -> r => { r.unwrap(); 1 },
+            };
+            chosen[which] += 1;
+            assert_eq!(rx.len(), 1, "both send cases happened");
+            assert_eq!(rx.try_recv(), Ok(which as u32 + 1));
+        }
+        assert_fair(&chosen);
+
+        // Waiting with two receive cases on one channel: one value completes one.
+        let mut sel = by_hand(async {
+            gochan::select! {
+                recv(rx) -> m => m,
+                recv(rx) -> m => m,
+            }
+        });
+        assert_pending!(sel.poll());
+        assert_eq!(rx.stats().waiting_receivers, 2);
+        tx.try_send(9).unwrap();
+        tx.try_send(10).unwrap();
+        assert_eq!(assert_ready!(sel.poll()), Ok(9));
+        drop(sel);
+        assert_idle(&rx);
+        assert_eq!(rx.try_recv(), Ok(10), "the second value was not swallowed");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_select_never_pairs_with_itself_default_runs() {
+    deadline("a_select_never_pairs_with_itself_default_runs", async {
+        let (tx, rx) = gochan::rendezvous::<u32>();
+        for _ in 0..100 {
+            let got = gochan::select! {
+                send(tx, 1) -> _r => "sent",
+                recv(rx) -> _m => "received",
+                default => "default",
+            };
+            assert_eq!(got, "default");
+            assert_idle(&rx);
+        }
+        // The same through the dynamic Select, and with duplicated cases.
+        let mut s1 = SendCase::new(&tx, 1);
+        let mut s2 = SendCase::new(&tx, 2);
+        let mut r1 = RecvCase::new(&rx);
+        let mut r2 = RecvCase::new(&rx);
+        let mut sel = Select::new();
+        sel.send(&mut s1);
+        sel.recv(&mut r1);
+        sel.send(&mut s2);
+        sel.recv(&mut r2);
+        assert_eq!(sel.try_select(), None);
+        drop(sel);
+        assert_eq!((s1.into_value(), s2.into_value()), (Some(1), Some(2)));
+        assert_eq!((r1.take_result(), r2.take_result()), (None, None));
+        assert_idle(&rx);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_select_never_pairs_with_itself_it_waits_for_another_task() {
+    deadline(
+        "a_select_never_pairs_with_itself_it_waits_for_another_task",
+        async {
+            let (tx, rx) = gochan::rendezvous::<u32>();
+            #[derive(Debug, PartialEq)]
+            enum Ev {
+                Sent,
+                Got(u32),
+            }
+            let self_select = || async {
+                gochan::select! {
+                    send(tx, 1) -> r => { r.unwrap(); Ev::Sent },
+                    recv(rx) -> m => Ev::Got(m.unwrap()),
+                }
+            };
+
+            // Another task's receive completes the send case.
+            let mut sel = by_hand(self_select());
+            assert_pending!(sel.poll());
+            for _ in 0..3 {
+                assert_pending!(sel.poll());
+            }
+            let s = rx.stats();
+            assert_eq!((s.waiting_senders, s.waiting_receivers), (1, 1));
+            assert_eq!(rx.try_recv(), Ok(1));
+            assert!(sel.is_woken());
+            assert_eq!(assert_ready!(sel.poll()), Ev::Sent);
+            drop(sel);
+            assert_idle(&rx);
+
+            // Another task's send completes the receive case.
+            let mut sel = by_hand(self_select());
+            assert_pending!(sel.poll());
+            tx.try_send(5).expect("the select's receive case waits");
+            assert!(sel.is_woken());
+            assert_eq!(assert_ready!(sel.poll()), Ev::Got(5));
+            drop(sel);
+            assert_idle(&rx);
+            assert_eq!(rx.stats().sent, 2);
+        },
+    )
+    .await;
+}
+
+// ---------------------------------------------------------------------------
+// No registration left behind; cancel safety
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_finished_select_leaves_no_registration() {
+    deadline("a_finished_select_leaves_no_registration", async {
+        let (tx_a, rx_a) = gochan::rendezvous::<u32>();
+        let (tx_b, rx_b) = gochan::rendezvous::<u32>();
+        let (tx_c, rx_c) = gochan::bounded::<u32>(1);
+        let (tx_d, rx_d) = gochan::rendezvous::<u32>();
+        tx_c.try_send(0).unwrap(); // full
+
+        let mut sel = by_hand(async {
+            gochan::select! {
+                recv(rx_a) -> m => {
+                    // Gone already when the chosen case's body runs.
+                    for rx in [&rx_a, &rx_b, &rx_c, &rx_d] {
+                        assert_idle(rx);
+                    }
+                    m.unwrap()
+                }
+                recv(rx_b) -> _m => unreachable!(),
+                send(tx_c, 100) -> _r => unreachable!(),
+                send(tx_d, 200) -> _r => unreachable!(),
+            }
+        });
+        assert_pending!(sel.poll());
+        assert_eq!(rx_a.stats().waiting_receivers, 1);
+        assert_eq!(rx_b.stats().waiting_receivers, 1);
+        assert_eq!(rx_c.stats().waiting_senders, 1);
+        assert_eq!(rx_d.stats().waiting_senders, 1);
+
+        tx_a.try_send(1).unwrap();
+        assert_eq!(assert_ready!(sel.poll()), 1);
+        drop(sel);
+        for rx in [&rx_a, &rx_b, &rx_c, &rx_d] {
+            assert_idle(rx);
+        }
+
+        // Later operations on the losing channels go to plain counterparts.
+        let mut plain = by_hand(rx_b.recv());
+        assert_pending!(plain.poll());
+        tx_b.try_send(2).expect("a plain receiver waits");
+        assert_eq!(assert_ready!(plain.poll()), Ok(2));
+        assert_eq!(rx_c.try_recv(), Ok(0));
+        assert_eq!(
+            rx_c.try_recv(),
+            Err(TryRecvError::Empty),
+            "100 was not sent"
+        );
+        assert_eq!(
+            rx_d.try_recv(),
+            Err(TryRecvError::Empty),
+            "200 was not sent"
+        );
+        let mut plain = by_hand(rx_d.recv());
+        assert_pending!(plain.poll());
+        tx_d.try_send(3).unwrap();
+        assert_eq!(assert_ready!(plain.poll()), Ok(3));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_dropped_select_leaves_no_trace() {
+    deadline("a_dropped_select_leaves_no_trace", async {
+        let (tx_a, rx_a) = gochan::rendezvous::<u32>();
+        let (tx_b, rx_b) = gochan::rendezvous::<u32>();
+        let (tx_c, rx_c) = gochan::bounded::<u32>(1);
+        tx_c.try_send(0).unwrap();
+
+        let mut sel = by_hand(async {
+            gochan::select! {
+                recv(rx_a) -> _m => unreachable!(),
+                send(tx_b, 10) -> _r => unreachable!(),
+                send(tx_c, 20) -> _r => unreachable!(),
+            }
+        });
+        assert_pending!(sel.poll());
+        assert_eq!(rx_a.stats().waiting_receivers, 1);
+        assert_eq!(rx_b.stats().waiting_senders, 1);
+        assert_eq!(rx_c.stats().waiting_senders, 1);
+        drop(sel);
+        for rx in [&rx_a, &rx_b, &rx_c] {
+            assert_idle(rx);
+        }
+
+        // Values flow between plain operations afterwards.
+        assert_eq!(
+            tx_a.try_send(1).unwrap_err().into_inner(),
+            1,
+            "no receiver waits"
+        );
+        let mut plain = by_hand(rx_a.recv());
+        assert_pending!(plain.poll());
+        tx_a.try_send(2).unwrap();
+        assert_eq!(assert_ready!(plain.poll()), Ok(2));
+        assert_eq!(rx_b.try_recv(), Err(TryRecvError::Empty), "10 was not sent");
+        assert_eq!(rx_c.try_recv(), Ok(0));
+        assert_eq!(rx_c.try_recv(), Err(TryRecvError::Empty), "20 was not sent");
+        tx_c.try_send(3).unwrap();
+        assert_eq!(rx_c.try_recv(), Ok(3));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_select_dropped_after_its_receive_case_was_handed_a_value_passes_it_on() {
+    deadline(
+        "a_select_dropped_after_its_receive_case_was_handed_a_value_passes_it_on",
+        async {
+            let (tx, rx) = gochan::bounded::<u32>(2);
+            let (_tx_idle, rx_idle) = gochan::rendezvous::<u32>();
+
+            // Nobody else waits: the value goes back to the front of the buffer.
+            let mut sel = by_hand(async {
+                gochan::select! {
+                    recv(rx) -> m => m,
+                    recv(rx_idle) -> _m => unreachable!(),
+                }
+            });
+            assert_pending!(sel.poll());
+            tx.try_send(1).unwrap(); // handed to the select's receive case
+            tx.try_send(2).unwrap();
+            assert!(sel.is_woken());
+            drop(sel); // before it could return the value
+            assert_idle(&rx);
+            assert_eq!(rx.try_recv(), Ok(1), "the value came back, in order");
+            assert_eq!(rx.try_recv(), Ok(2));
+
+            // Another receiver waits: it gets the value.
+            let mut sel = by_hand(async {
+                gochan::select! {
+                    recv(rx) -> m => m,
+                    recv(rx_idle) -> _m => unreachable!(),
+                }
+            });
+            assert_pending!(sel.poll());
+            let mut plain = by_hand(rx.recv());
+            assert_pending!(plain.poll());
+            tx.try_send(3).unwrap();
+            drop(sel);
+            assert!(plain.is_woken());
+            assert_eq!(assert_ready!(plain.poll()), Ok(3));
+            assert_idle(&rx);
+            assert_idle(&rx_idle);
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_select_dropped_after_its_send_case_happened_sent_once() {
+    deadline(
+        "a_select_dropped_after_its_send_case_happened_sent_once",
+        async {
+            let (tx, rx) = gochan::rendezvous::<u32>();
+            let (_tx_idle, rx_idle) = gochan::rendezvous::<u32>();
+            let mut sel = by_hand(async {
+                gochan::select! {
+                    send(tx, 1) -> r => r,
+                    recv(rx_idle) -> _m => unreachable!(),
+                }
+            });
+            assert_pending!(sel.poll());
+            assert_eq!(rx.try_recv(), Ok(1)); // takes the select's value
+            drop(sel);
+            assert_idle(&rx);
+            assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+            assert_eq!(rx.stats().sent, 1);
+        },
+    )
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn cancel_safe_inside_tokio_select_losing_to_a_timer() {
+    deadline("cancel_safe_inside_tokio_select_losing_to_a_timer", async {
+        let (tx_a, rx_a) = gochan::rendezvous::<u32>();
+        let (tx_b, rx_b) = gochan::bounded::<u32>(1);
+        tx_b.try_send(0).unwrap(); // full
+        let out = tokio::select! {
+            r = async {
+                gochan::select! {
+                    recv(rx_a) -> m => m.unwrap(),
+                    send(tx_b, 9) -> _r => 99,
+                }
+            } => Some(r),
+            _ = tokio::time::sleep(Duration::from_secs(1)) => None,
+        };
+        assert_eq!(out, None);
+        assert_idle(&rx_a);
+        assert_idle(&rx_b);
+
+        // A value sent afterwards goes to another receiver.
+        let other = tokio::spawn({
+            let rx_a = rx_a.clone();
+            async move { rx_a.recv().await }
+        });
+        tx_a.send(5).await.unwrap();
+        assert_eq!(other.await.unwrap(), Ok(5));
+        assert_eq!(rx_b.try_recv(), Ok(0));
+        assert_eq!(rx_b.try_recv(), Err(TryRecvError::Empty), "9 was not sent");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn cancel_safe_inside_tokio_select_losing_as_its_receive_case_happens() {
+    deadline(
+        "cancel_safe_inside_tokio_select_losing_as_its_receive_case_happens",
+        async {
+            // The second branch hands a value to the select's registered receive
+            // case and wins the outer select, which drops the inner one: the value
+            // must not be lost.
+            let (tx, rx) = gochan::bounded::<u32>(4);
+            let (_tx_idle, rx_idle) = gochan::rendezvous::<u32>();
+            for round in 0..100 {
+                let out = tokio::select! {
+                    biased;
+                    m = async {
+                        gochan::select! {
+                            recv(rx) -> m => m.unwrap(),
+                            recv(rx_idle) -> _m => unreachable!(),
+                        }
+                    } => Some(m),
+                    _ = async { tx.send(round).await.unwrap() } => None,
+                };
+                assert_eq!(out, None, "the outer select polls the first branch first");
+                assert_idle(&rx);
+                assert_idle(&rx_idle);
+                assert_eq!(rx.try_recv(), Ok(round), "the handed value was passed on");
+            }
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn cancel_safe_inside_tokio_select_losing_as_its_send_case_happens() {
+    deadline(
+        "cancel_safe_inside_tokio_select_losing_as_its_send_case_happens",
+        async {
+            let (tx, rx) = gochan::rendezvous::<u32>();
+            let (_tx_idle, rx_idle) = gochan::rendezvous::<u32>();
+            for round in 0..100 {
+                let out = tokio::select! {
+                    biased;
+                    _ = async {
+                        gochan::select! {
+                            send(tx, round) -> r => r.unwrap(),
+                            recv(rx_idle) -> _m => unreachable!(),
+                        }
+                    } => None,
+                    m = rx.recv() => Some(m),
+                };
+                assert_eq!(out, Some(Ok(round)));
+                assert_idle(&rx);
+                assert_eq!(rx.try_recv(), Err(TryRecvError::Empty), "sent twice");
+            }
+            assert_eq!(rx.stats().sent, 100);
+        },
+    )
+    .await;
+}
+
+// ---------------------------------------------------------------------------
+// default and default(duration)
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn default_never_waits() {
+    deadline("default_never_waits", async {
+        let (tx, rx) = gochan::rendezvous::<u32>();
+        let (tx_full, rx_full) = gochan::bounded::<u32>(1);
+        tx_full.try_send(0).unwrap();
+        let mut sel = by_hand(async {
+            gochan::select! {
+                recv(rx) -> _m => 1,
+                send(tx, 1) -> _r => 2,
+                send(tx_full, 1) -> _r => 3,
+                default => 0,
+            }
+        });
+        assert_eq!(assert_ready!(sel.poll()), 0, "ready on the first poll");
+        drop(sel);
+        assert_idle(&rx);
+        assert_idle(&rx_full);
+        assert_eq!(rx_full.len(), 1);
+
+        // A default alone.
+        let mut sel = by_hand(async {
+            gochan::select! { default => 7 }
+        });
+        assert_eq!(assert_ready!(sel.poll()), 7);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn default_runs_only_if_no_case_was_ready() {
+    // a holds a value; a task selects over a and b with a default while this
+    // one fills b, then empties a. At every moment a or b holds a value, so
+    // the select must take one of them (Go's TestNonblockSelectRace).
+    for round in 0..20_000 {
+        let (tx_a, rx_a) = gochan::bounded::<u32>(1);
+        let (tx_b, rx_b) = gochan::bounded::<u32>(1);
+        tx_a.try_send(1).unwrap();
+        let selecting = tokio::spawn({
+            // Clones: the task's receivers dropping must not close a or b
+            // under the sends below.
+            let (rx_a, rx_b) = (rx_a.clone(), rx_b.clone());
+            async move {
+                gochan::select! {
+                    recv(rx_a) -> _m => false,
+                    recv(rx_b) -> _m => false,
+                    default => true,
+                }
+            }
+        });
+        tx_b.try_send(2).unwrap();
+        let _ = rx_a.try_recv();
+        let took_default = deadline("default race", selecting).await.unwrap();
+        assert!(
+            !took_default,
+            "round {round}: default ran while a or b held a value"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_ready_case_beats_default() {
+    deadline("a_ready_case_beats_default", async {
+        let (tx, rx) = gochan::bounded::<u32>(1);
+        for i in 0..1_000 {
+            tx.try_send(i).unwrap();
+            let got = gochan::select! {
+                recv(rx) -> m => m.unwrap(),
+                default => unreachable!("a case is ready"),
+            };
+            assert_eq!(got, i);
+            let sent = gochan::select! {
+                default => unreachable!("there is room"),
+                send(tx, i) -> r => r.is_ok(),
+            };
+            assert!(sent);
+            assert_eq!(rx.try_recv(), Ok(i));
+        }
+        // A waiting receiver makes a rendezvous send case ready.
+        let (tx, rx) = gochan::rendezvous::<u32>();
+        let mut plain = by_hand(rx.recv());
+        assert_pending!(plain.poll());
+        let sent = gochan::select! {
+            send(tx, 4) -> r => r.is_ok(),
+            default => false,
+        };
+        assert!(sent);
+        assert_eq!(assert_ready!(plain.poll()), Ok(4));
+    })
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn default_duration_waits_at_most_that_long() {
+    deadline("default_duration_waits_at_most_that_long", async {
+        let (_tx, rx) = gochan::rendezvous::<u32>();
+        let (tx_full, rx_full) = gochan::bounded::<u32>(1);
+        tx_full.try_send(0).unwrap();
+        for ms in [0u64, 1, 250, 10_000] {
+            let d = Duration::from_millis(ms);
+            let start = Instant::now();
+            let got = gochan::select! {
+                recv(rx) -> _m => 1,
+                send(tx_full, 5) -> _r => 2,
+                default(d) => 0,
+            };
+            let waited = start.elapsed();
+            assert_eq!(got, 0);
+            assert!(
+                waited >= d && waited <= d + Duration::from_millis(1),
+                "waited {waited:?} for default({d:?})"
+            );
+            assert_idle(&rx);
+            assert_idle(&rx_full);
+        }
+        assert_eq!(rx_full.len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_case_ready_before_the_deadline_wins() {
+    deadline("a_case_ready_before_the_deadline_wins", async {
+        // Receive case.
+        let (tx, rx) = gochan::rendezvous::<u32>();
+        let sender = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            tx.send(7).await
+        });
+        let start = Instant::now();
+        let got = gochan::select! {
+            recv(rx) -> m => m,
+            default(Duration::from_secs(1)) => unreachable!("the value came first"),
+        };
+        assert_eq!(got, Ok(7));
+        assert!(
+            start.elapsed() <= Duration::from_millis(101),
+            "{:?}",
+            start.elapsed()
+        );
+        sender.await.unwrap().unwrap();
+
+        // Send case.
+        let (tx, rx) = gochan::rendezvous::<u32>();
+        let receiver = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            rx.recv().await
+        });
+        let start = Instant::now();
+        let sent = gochan::select! {
+            send(tx, 8) -> r => r.is_ok(),
+            default(Duration::from_secs(1)) => false,
+        };
+        assert!(sent);
+        assert!(start.elapsed() <= Duration::from_millis(301));
+        assert_eq!(receiver.await.unwrap(), Ok(8));
+    })
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_case_that_happens_at_the_deadline_wins() {
+    deadline("a_case_that_happens_at_the_deadline_wins", async {
+        let d = Duration::from_millis(50);
+
+        // The deadline passes, then a counterpart takes the select's value before
+        // the select runs again: the value went out, so the send case wins.
+        let (tx, rx) = gochan::rendezvous::<u32>();
+        let mut sel = by_hand(async {
+            gochan::select! {
+                send(tx, 1) -> r => r.is_ok(),
+                default(d) => false,
+            }
+        });
+        assert_pending!(sel.poll());
+        tokio::time::advance(d).await;
+        assert!(sel.is_woken(), "the deadline woke the select");
+        assert_eq!(rx.try_recv(), Ok(1));
+        assert!(
+            assert_ready!(sel.poll()),
+            "default ran although the value was sent"
+        );
+        drop(sel);
+        assert_idle(&rx);
+
+        // The same for a receive case.
+        let mut sel = by_hand(async {
+            gochan::select! {
+                recv(rx) -> m => m.ok(),
+                default(d) => None,
+            }
+        });
+        assert_pending!(sel.poll());
+        tokio::time::advance(d).await;
+        tx.try_send(2)
+            .expect("the select still waits until it runs");
+        assert_eq!(assert_ready!(sel.poll()), Some(2));
+        drop(sel);
+        assert_idle(&rx);
+
+        // The select runs first: default, and nothing was sent or taken.
+        let mut sel = by_hand(async {
+            gochan::select! {
+                send(tx, 3) -> r => r.is_ok(),
+                recv(rx) -> _m => true,
+                default(d) => false,
+            }
+        });
+        assert_pending!(sel.poll());
+        tokio::time::advance(d).await;
+        assert!(!assert_ready!(sel.poll()));
+        drop(sel);
+        assert_idle(&rx);
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+        assert_eq!(rx.stats().sent, 2);
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------
+// Dynamic Select
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn dynamic_index_matches_the_case_that_happened() {
+    deadline("dynamic_index_matches_the_case_that_happened", async {
+        let chans: Vec<_> = (0..6).map(|_| gochan::bounded::<usize>(1)).collect();
+        let mut rng = Rng::new(7);
+        for _ in 0..500 {
+            let ready = rng.below(chans.len());
+            chans[ready].0.try_send(ready).unwrap();
+            let mut cases: Vec<_> = chans.iter().map(|(_, rx)| RecvCase::new(rx)).collect();
+            let mut sel = Select::new();
+            let indices: Vec<usize> = cases.iter_mut().map(|c| sel.recv(c)).collect();
+            assert_eq!(indices, (0..6).collect::<Vec<_>>());
+            assert_eq!(sel.len(), 6);
+            let i = sel.select().await;
+            drop(sel);
+            assert_eq!(i, ready);
+            for (_, rx) in &chans {
+                assert_idle(rx); // while the cases still exist
+            }
+            for (j, case) in cases.iter_mut().enumerate() {
+                match case.take_result() {
+                    Some(r) => {
+                        assert_eq!(j, i);
+                        assert_eq!(r, Ok(ready));
+                    }
+                    None => assert_ne!(j, i),
+                }
+            }
+        }
+        for (_, rx) in &chans {
+            assert!(rx.is_empty());
+            assert_idle(rx);
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn dynamic_send_cases_not_chosen_give_their_values_back() {
+    deadline(
+        "dynamic_send_cases_not_chosen_give_their_values_back",
+        async {
+            let (tx_full, rx_full) = gochan::bounded::<String>(1);
+            tx_full.try_send(String::from("occupant")).unwrap();
+            let (tx_rv, rx_rv) = gochan::rendezvous::<String>();
+            let (tx_room, rx_room) = gochan::bounded::<String>(1);
+
+            let mut full = SendCase::new(&tx_full, String::from("to full"));
+            let mut rv = SendCase::new(&tx_rv, String::from("to rendezvous"));
+            let mut room = SendCase::new(&tx_room, String::from("to room"));
+            let mut sel = Select::new();
+            assert!(sel.is_empty());
+            let i_full = sel.send(&mut full);
+            let i_rv = sel.send(&mut rv);
+            let i_room = sel.send(&mut room);
+            assert_eq!(sel.select().await, i_room);
+            for rx in [&rx_full, &rx_rv, &rx_room] {
+                assert_idle(rx);
+            }
+            drop(sel);
+            let _ = (i_full, i_rv);
+            assert_eq!(room.take_result(), Some(Ok(())));
+            assert_eq!(room.into_value(), None);
+            assert_eq!(full.take_result(), None);
+            assert_eq!(full.into_value().as_deref(), Some("to full"));
+            assert_eq!(rv.take_result(), None);
+            assert_eq!(rv.into_value().as_deref(), Some("to rendezvous"));
+            assert_eq!(rx_room.try_recv().as_deref(), Ok("to room"));
+            assert_eq!(rx_full.try_recv().as_deref(), Ok("occupant"));
+            assert_eq!(rx_full.try_recv(), Err(TryRecvError::Empty));
+            for rx in [&rx_full, &rx_rv, &rx_room] {
+                assert_idle(rx);
+            }
+        },
+    )
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn dynamic_try_select_and_select_timeout() {
+    deadline("dynamic_try_select_and_select_timeout", async {
+        let (tx, rx) = gochan::rendezvous::<u32>();
+        let (tx_b, rx_b) = gochan::bounded::<u32>(1);
+        tx_b.try_send(0).unwrap();
+
+        // Nothing ready: try_select and select_timeout return None, values back.
+        {
+            let mut r = RecvCase::new(&rx);
+            let mut s = SendCase::new(&tx_b, 1);
+            let mut sel = Select::new();
+            sel.recv(&mut r);
+            sel.send(&mut s);
+            assert_eq!(sel.try_select(), None);
+            let start = Instant::now();
+            assert_eq!(sel.select_timeout(Duration::from_millis(40)).await, None);
+            assert_eq!(start.elapsed(), Duration::from_millis(40));
+            drop(sel);
+            assert_eq!(r.take_result(), None);
+            assert_eq!(s.into_value(), Some(1));
+            assert_idle(&rx);
+            assert_idle(&rx_b);
+        }
+
+        // A case ready before the deadline: its index.
+        let sender = tokio::spawn({
+            let tx = tx.clone();
+            async move {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                tx.send(3).await
+            }
+        });
+        let mut s = SendCase::new(&tx_b, 1);
+        let mut r = RecvCase::new(&rx);
+        let mut sel = Select::new();
+        sel.send(&mut s);
+        let ir = sel.recv(&mut r);
+        assert_eq!(sel.select_timeout(Duration::from_secs(5)).await, Some(ir));
+        assert_idle(&rx);
+        assert_idle(&rx_b);
+        drop(sel);
+        assert_eq!(r.take_result(), Some(Ok(3)));
+        assert_eq!(s.take_result(), None);
+        assert_eq!(s.into_value(), Some(1));
+        sender.await.unwrap().unwrap();
+        assert_idle(&rx);
+        assert_idle(&rx_b);
+        drop(tx);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn dynamic_select_dropped_while_waiting_gives_the_value_back() {
+    deadline(
+        "dynamic_select_dropped_while_waiting_gives_the_value_back",
+        async {
+            let (tx, rx) = gochan::rendezvous::<String>();
+            let (_tx_idle, rx_idle) = gochan::rendezvous::<String>();
+            let mut s = SendCase::new(&tx, String::from("kept"));
+            let mut r = RecvCase::new(&rx_idle);
+            {
+                let mut sel = Select::new();
+                sel.send(&mut s);
+                sel.recv(&mut r);
+                let mut fut = by_hand(sel.select());
+                assert_pending!(fut.poll());
+                assert_eq!(rx.stats().waiting_senders, 1);
+                assert_eq!(rx_idle.stats().waiting_receivers, 1);
+            }
+            assert_idle(&rx);
+            assert_idle(&rx_idle);
+            assert_eq!(s.take_result(), None);
+            assert_eq!(r.take_result(), None);
+            assert_eq!(s.into_value().as_deref(), Some("kept"));
+            assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+
+            // Dropped after its send case happened: recorded as sent, no value back.
+            let mut s = SendCase::new(&tx, String::from("taken"));
+            {
+                let mut sel = Select::new();
+                sel.send(&mut s);
+                let mut fut = by_hand(sel.select());
+                assert_pending!(fut.poll());
+                assert_eq!(rx.try_recv().as_deref(), Ok("taken"));
+            }
+            assert_eq!(s.take_result(), Some(Ok(())));
+            assert_eq!(s.into_value(), None);
+            assert_idle(&rx);
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamic_select_over_a_runtime_set_of_channels() {
+    // Eight producers on channels of every kind, one consumer selecting over
+    // the channels still open until each is closed and drained: every value
+    // arrives once, each producer's in order.
+    const PRODUCERS: usize = 8;
+    const EACH: usize = 300;
+    let chans: Vec<_> = (0..PRODUCERS)
+        .map(|i| match i % 4 {
+            0 => gochan::rendezvous::<usize>(),
+            1 => gochan::bounded(1),
+            2 => gochan::bounded(8),
+            _ => gochan::unbounded(),
+        })
+        .collect();
+    let mut receivers = Vec::new();
+    let mut producers = Vec::new();
+    for (p, (tx, rx)) in chans.into_iter().enumerate() {
+        receivers.push(rx);
+        let tx = tx.scope(); // closes the channel when the producer ends
+        producers.push(tokio::spawn(async move {
+            for k in 0..EACH {
+                tx.send(p * EACH + k).await.unwrap();
+            }
+        }));
+    }
+
+    let next = deadline("runtime set", async {
+        let mut next = vec![0usize; PRODUCERS]; // next expected k per producer
+        let mut open: Vec<usize> = (0..PRODUCERS).collect();
+        while !open.is_empty() {
+            let mut cases: Vec<_> = open.iter().map(|&p| RecvCase::new(&receivers[p])).collect();
+            let mut sel = Select::new();
+            for c in &mut cases {
+                sel.recv(c);
+            }
+            let i = sel.select().await;
+            drop(sel);
+            let mut results: Vec<_> = cases.iter_mut().map(|c| c.take_result()).collect();
+            assert!(results
+                .iter()
+                .enumerate()
+                .all(|(j, r)| r.is_some() == (j == i)));
+            match results[i].take().unwrap() {
+                Ok(v) => {
+                    let (p, k) = (v / EACH, v % EACH);
+                    assert_eq!(p, open[i], "a value from another channel");
+                    assert_eq!(k, next[p], "producer {p} out of order");
+                    next[p] += 1;
+                }
+                Err(RecvError) => {
+                    assert_eq!(next[open[i]], EACH, "closed before it was drained");
+                    open.swap_remove(i);
+                }
+            }
+        }
+        next
+    })
+    .await;
+    assert_eq!(next, vec![EACH; PRODUCERS]);
+    for p in producers {
+        p.await.unwrap();
+    }
+    for rx in &receivers {
+        assert!(rx.is_finished());
+        assert_idle(rx);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Stress
+// ---------------------------------------------------------------------------
+
+/// The four kinds of channel the stress tests share.
+fn four_kinds() -> Vec<(Sender<u32>, Receiver<u32>)> {
+    vec![
+        gochan::bounded(1),
+        gochan::bounded(8),
+        gochan::unbounded(),
+        gochan::rendezvous(),
+    ]
+}
+
+/// What the stress tasks share: per-id counters, and the channels to close
+/// once every value has been received.
+struct Books {
+    chans: Vec<(Sender<u32>, Receiver<u32>)>,
+    sent: Vec<AtomicU8>,
+    received: Vec<AtomicU8>,
+    total_received: AtomicUsize,
+}
+
+impl Books {
+    fn new(total: usize) -> Arc<Self> {
+        Arc::new(Books {
+            chans: four_kinds(),
+            sent: (0..total).map(|_| AtomicU8::new(0)).collect(),
+            received: (0..total).map(|_| AtomicU8::new(0)).collect(),
+            total_received: AtomicUsize::new(0),
+        })
+    }
+
+    fn sent(&self, id: u32) {
+        let before = self.sent[id as usize].fetch_add(1, SeqCst);
+        assert_eq!(before, 0, "value {id} sent twice");
+    }
+
+    /// Counts a received value; the last one closes every channel, which
+    /// ends the tasks waiting to receive.
+    fn received(&self, id: u32) {
+        let before = self.received[id as usize].fetch_add(1, SeqCst);
+        assert_eq!(before, 0, "value {id} received twice");
+        if self.total_received.fetch_add(1, SeqCst) + 1 == self.received.len() {
+            for (tx, _) in &self.chans {
+                tx.close();
+            }
+        }
+    }
+
+    fn check(&self) {
+        for id in 0..self.sent.len() {
+            let (s, r) = (self.sent[id].load(SeqCst), self.received[id].load(SeqCst));
+            assert_eq!(
+                (s, r),
+                (1, 1),
+                "value {id}: sent {s} times, received {r} times"
+            );
+        }
+        let mut through = 0;
+        for (_, rx) in &self.chans {
+            let s = rx.stats();
+            assert!(s.closed);
+            assert_eq!(
+                (s.buffered, s.waiting_senders, s.waiting_receivers),
+                (0, 0, 0),
+                "{s:?}"
+            );
+            assert_eq!(s.sent, s.received, "{s:?}");
+            through += s.received;
+        }
+        assert_eq!(through, self.sent.len() as u64);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn stress_mixed_selects_on_every_kind_of_channel() {
+    // Each task offers its next value on two random channels at once, and
+    // receives on all four, in one select. A send case that lost sent
+    // nothing, so the same value is offered again next time; a value sent by
+    // both cases would be received twice. Once a task has sent everything it
+    // only receives, until the last value closes the channels.
+    const TASKS: usize = 4;
+    const EACH: usize = 20_000;
+    let books = Books::new(TASKS * EACH);
+    let tasks: Vec<_> = (0..TASKS)
+        .map(|t| {
+            let books = books.clone();
+            tokio::spawn(async move {
+                let b = &*books;
+                let c = &b.chans;
+                let mut rng = Rng::new(t as u64);
+                let mut next = 0;
+                while next < EACH {
+                    let id = (t * EACH + next) as u32;
+                    let x = rng.below(4);
+                    let y = (x + 1 + rng.below(3)) % 4;
+                    let got = gochan::select! {
+                        send(c[x].0, id) -> r => { r.expect("open until all is received"); None },
+                        send(c[y].0, id) -> r => { r.expect("open until all is received"); None },
+                        recv(c[0].1) -> m => Some(m),
+                        recv(c[1].1) -> m => Some(m),
+                        recv(c[2].1) -> m => Some(m),
+                        recv(c[3].1) -> m => Some(m),
+                    };
+                    match got {
+                        None => {
+                            b.sent(id);
+                            next += 1;
+                        }
+                        Some(m) => b.received(m.expect("not closed while values are unsent")),
+                    }
+                }
+                loop {
+                    let got = gochan::select! {
+                        recv(c[0].1) -> m => m,
+                        recv(c[1].1) -> m => m,
+                        recv(c[2].1) -> m => m,
+                        recv(c[3].1) -> m => m,
+                    };
+                    match got {
+                        Ok(id) => b.received(id),
+                        Err(RecvError) => break,
+                    }
+                }
+            })
+        })
+        .collect();
+    deadline("mixed selects", async {
+        for t in tasks {
+            t.await.unwrap();
+        }
+    })
+    .await;
+    books.check();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn stress_dynamic_selects_cancelled_at_random() {
+    // As above, through the dynamic Select, and each select races a future
+    // that completes after 0 to 3 yields: selects are dropped while waiting,
+    // sometimes just as a case happens. A dropped select's send case reports
+    // whether its value went out (take_result) or gives it back (into_value);
+    // a value handed to a dropped receive case goes to another receiver.
+    const TASKS: usize = 4;
+    const EACH: usize = 10_000;
+    let books = Books::new(TASKS * EACH);
+    let tasks: Vec<_> = (0..TASKS)
+        .map(|t| {
+            let books = books.clone();
+            tokio::spawn(async move {
+                let b = &*books;
+                let c = &b.chans;
+                let mut rng = Rng::new(100 + t as u64);
+                let mut next = 0;
+                let mut cancelled = 0usize;
+                loop {
+                    let sending = next < EACH;
+                    let id = (t * EACH + next) as u32;
+                    let (x, y) = (rng.below(4), rng.below(4)); // may be the same channel
+                    let mut sx = SendCase::new(&c[x].0, id);
+                    let mut sy = SendCase::new(&c[y].0, id);
+                    let mut recvs: Vec<_> = c.iter().map(|(_, rx)| RecvCase::new(rx)).collect();
+                    let mut sel = Select::new();
+                    if sending {
+                        sel.send(&mut sx);
+                        sel.send(&mut sy);
+                    }
+                    for r in &mut recvs {
+                        sel.recv(r);
+                    }
+                    let patience = rng.below(4);
+                    let chosen = tokio::select! {
+                        biased;
+                        i = sel.select() => Some(i),
+                        _ = yields(patience) => None,
+                    };
+                    drop(sel);
+                    if chosen.is_none() {
+                        cancelled += 1;
+                    }
+                    let mut happened = 0;
+                    let mut closed = false;
+                    for r in &mut recvs {
+                        match r.take_result() {
+                            Some(Ok(v)) => {
+                                happened += 1;
+                                b.received(v);
+                            }
+                            Some(Err(RecvError)) => {
+                                happened += 1;
+                                closed = true;
+                            }
+                            None => {}
+                        }
+                    }
+                    let mut sent_now = false;
+                    for s in [&mut sx, &mut sy] {
+                        if let Some(r) = s.take_result() {
+                            r.expect("open until all is received");
+                            happened += 1;
+                            sent_now = true;
+                        }
+                    }
+                    assert!(happened <= 1, "{happened} cases of one select happened");
+                    if chosen.is_some() {
+                        assert_eq!(happened, 1, "the select returned but nothing happened");
+                    }
+                    // The values of the send cases that did not happen come back.
+                    let back = [sx.into_value(), sy.into_value()];
+                    if sent_now {
+                        b.sent(id);
+                        next += 1;
+                        assert_eq!(back.iter().flatten().collect::<Vec<_>>(), [&id]);
+                    } else {
+                        assert_eq!(back, [Some(id), Some(id)]);
+                    }
+                    if closed {
+                        assert!(next == EACH, "closed while values are unsent");
+                        return cancelled;
+                    }
+                }
+            })
+        })
+        .collect();
+    let cancelled = deadline("cancelled selects", async {
+        let mut cancelled = 0;
+        for t in tasks {
+            cancelled += t.await.unwrap();
+        }
+        cancelled
+    })
+    .await;
+    books.check();
+    assert!(
+        cancelled > 0,
+        "no select was cancelled: the test tested nothing"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stress_default_duration_races_counterparts() {
+    // The sender offers each value with `default(1 ms)` until a select
+    // reports it sent; the receiver sleeps 1 ms between receives, so its
+    // timer and the sender's fire on the same tick and the receiver often
+    // takes the value just as the sender's deadline passes. A send that
+    // happened must be reported as sent: otherwise the value would be
+    // offered, and received, twice.
+    const VALUES: u32 = 2_000;
+    let (tx, rx) = gochan::rendezvous::<u32>();
+    let sender = tokio::spawn(async move {
+        let mut timeouts = 0;
+        for v in 0..VALUES {
+            while !gochan::select! {
+                send(tx, v) -> r => r.is_ok(),
+                default(Duration::from_millis(1)) => false,
+            } {
+                timeouts += 1;
+            }
+        }
+        timeouts
+    });
+    let receiver = tokio::spawn(async move {
+        let mut next = 0;
+        while next < VALUES {
+            let v = if next % 2 == 0 {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                rx.recv().await.unwrap()
+            } else {
+                // Also as a select racing its own deadline.
+                let got = gochan::select! {
+                    recv(rx) -> m => Some(m.unwrap()),
+                    default(Duration::from_millis(1)) => None,
+                };
+                match got {
+                    Some(v) => v,
+                    None => continue,
+                }
+            };
+            assert_eq!(v, next, "lost, duplicated or reordered");
+            next += 1;
+        }
+    });
+    // The receiver first: it sees a duplicate at once, while the sender
+    // would then wait for it forever.
+    let timeouts = deadline("default(duration) races", async {
+        receiver.await.unwrap();
+        sender.await.unwrap()
+    })
+    .await;
+    assert!(timeouts > 0, "no select timed out: the test tested nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn default_never_runs_while_a_value_moves_between_cases() {
+    // One value hops around a ring of channels: fill the next, then empty the
+    // previous, so some case is ready at every moment while a task selects
+    // over all of them with a default. A select that looks at its cases one
+    // after the other without registering can see each one just before the
+    // value arrives or just after it left, and take the default wrongly.
+    const N: usize = 32;
+    for round in 0..300 {
+        let chans: Vec<_> = (0..N).map(|_| gochan::bounded::<u32>(1)).collect();
+        chans[0].0.try_send(0).unwrap();
+        let receivers: Vec<_> = chans.iter().map(|(_, rx)| rx.clone()).collect();
+        let selecting = tokio::spawn(async move {
+            let mut cases: Vec<_> = receivers.iter().map(gochan::RecvCase::new).collect();
+            let mut sel = gochan::Select::new();
+            for case in &mut cases {
+                sel.recv(case);
+            }
+            sel.try_select()
+        });
+        let mut k = 0;
+        for _ in 0..100_000 {
+            if selecting.is_finished() {
+                break;
+            }
+            let next = (k + 1) % N;
+            let _ = chans[next].0.try_send(1);
+            let _ = chans[k].1.try_recv();
+            k = next;
+        }
+        let chosen = deadline("moving value", selecting).await.unwrap();
+        assert!(
+            chosen.is_some(),
+            "round {round}: default ran while a case was ready"
+        );
+    }
+}
