@@ -453,22 +453,22 @@ impl Wake {
     /// Wakes everyone collected. Call after the guard is dropped.
     #[inline]
     pub(crate) fn run(self, events: &Notify) {
-        if self.first.is_none() && self.old.is_none() && self.rest.is_empty() && !self.events {
-            return;
-        }
-        self.run_slow(events);
-    }
-
-    #[inline(never)]
-    fn run_slow(self, events: &Notify) {
-        drop(self.old);
-        if let Some(w) = self.first {
+        let Wake {
+            first,
+            rest,
+            old,
+            events: notify,
+        } = self;
+        drop(old);
+        if let Some(w) = first {
             w.wake();
         }
-        for w in self.rest {
-            w.wake();
+        if !rest.is_empty() {
+            for w in rest {
+                w.wake();
+            }
         }
-        if self.events {
+        if notify {
             events.notify_waiters();
         }
     }
