@@ -31,6 +31,7 @@
 //! | `pingpong` | two tasks bounce one value over two channels; time per round trip |
 //! | `fanin` | 1000 producer tasks → 1 consumer task on `bounded(64)`, so most producers wait in the send queue |
 //! | `create` | make a channel and drop both handles |
+//! | `select` | `recv2`: two producer tasks each feed their own `bounded(64)`; one task selects over both receivers until both are closed and drained. `send_recv`: one task selects between sending to a consumer task and receiving from a producer task, both over `bounded(64)`, while both sides have work left (the remainder runs without select, the same on every peer). Time per completed operation. gochan uses `gochan::select!`; tokio mpsc and flume use `tokio::select!` over their own futures (a send that loses is dropped, which the benchmark tolerates since its payload is a plain counter); async-channel and kanal sit these rows out |
 //! | `floor` | not a channel: the floor any channel built like gochan pays per message, measured like `seq` (batches of 1024) in the same run. `mutex`: an uncontended `std::sync::Mutex<VecDeque<usize>>`, one push and one pop per message, each under its own lock. `mutex_notify`: the same plus a `tokio::sync::Notify::notify_one` after every push and every pop |
 //!
 //! `spsc`, `mpsc` and `mpmc` run on `bounded(1)`, `bounded(1024)`,
@@ -354,6 +355,10 @@ enum Work {
     PingPong(Kind),
     /// Make and drop a channel of this kind.
     Create(Kind),
+    /// A select over two receivers.
+    SelectRecv2,
+    /// A select over a send and a receive.
+    SelectSendRecv,
 }
 
 /// A row of the table: a workload with its names.
@@ -428,6 +433,18 @@ fn rows() -> Vec<Row> {
             work: Work::Create(kind),
         });
     }
+    rows.push(Row {
+        group: "select",
+        id: "recv2".into(),
+        label: "select over 2 receivers".into(),
+        work: Work::SelectRecv2,
+    });
+    rows.push(Row {
+        group: "select",
+        id: "send_recv".into(),
+        label: "select over a send and a receive".into(),
+        work: Work::SelectSendRecv,
+    });
     rows
 }
 
@@ -450,6 +467,204 @@ async fn run<P: Peer>(work: Work, n: u64) -> Option<Duration> {
         } => flow::<P, [u8; 256]>(producers, consumers, kind, n).await,
         Work::PingPong(kind) => ping_pong::<P>(kind, n).await,
         Work::Create(kind) => create::<P>(kind, n),
+        Work::SelectRecv2 | Work::SelectSendRecv => None,
+    }
+}
+
+/// The select rows: gochan's `select!` against `tokio::select!` over tokio
+/// mpsc and over flume. `None` for the other peers.
+async fn select_work(peer: usize, work: Work, n: u64) -> Option<Duration> {
+    let half = (n / 2).max(1);
+    match (peer, work) {
+        (0, Work::SelectRecv2) => {
+            let (ta, ra) = gochan::bounded::<u64>(64);
+            let (tb, rb) = gochan::bounded::<u64>(64);
+            let start = Instant::now();
+            let pa = tokio::spawn(async move {
+                for i in 0..half {
+                    ta.send(i).await.unwrap();
+                }
+            });
+            let pb = tokio::spawn(async move {
+                for i in 0..half {
+                    tb.send(i).await.unwrap();
+                }
+            });
+            let mut got = 0;
+            loop {
+                let done = gochan::select! {
+                    recv(ra) -> m => m.is_err(),
+                    recv(rb) -> m => m.is_err(),
+                };
+                if done {
+                    // One side is finished: drain the other without select.
+                    while ra.recv().await.is_ok() {
+                        got += 1;
+                    }
+                    while rb.recv().await.is_ok() {
+                        got += 1;
+                    }
+                    break;
+                }
+                got += 1;
+            }
+            pa.await.unwrap();
+            pb.await.unwrap();
+            assert_eq!(got, 2 * half);
+            Some(start.elapsed())
+        }
+        (1, Work::SelectRecv2) => {
+            let (ta, mut ra) = mpsc::channel::<u64>(64);
+            let (tb, mut rb) = mpsc::channel::<u64>(64);
+            let start = Instant::now();
+            let pa = tokio::spawn(async move {
+                for i in 0..half {
+                    ta.send(i).await.unwrap();
+                }
+            });
+            let pb = tokio::spawn(async move {
+                for i in 0..half {
+                    tb.send(i).await.unwrap();
+                }
+            });
+            let mut got = 0;
+            loop {
+                tokio::select! {
+                    Some(_) = ra.recv() => got += 1,
+                    Some(_) = rb.recv() => got += 1,
+                    else => break,
+                }
+            }
+            pa.await.unwrap();
+            pb.await.unwrap();
+            assert_eq!(got, 2 * half);
+            Some(start.elapsed())
+        }
+        (3, Work::SelectRecv2) => {
+            let (ta, ra) = flume::bounded::<u64>(64);
+            let (tb, rb) = flume::bounded::<u64>(64);
+            let start = Instant::now();
+            let pa = tokio::spawn(async move {
+                for i in 0..half {
+                    ta.send_async(i).await.unwrap();
+                }
+            });
+            let pb = tokio::spawn(async move {
+                for i in 0..half {
+                    tb.send_async(i).await.unwrap();
+                }
+            });
+            let mut got = 0;
+            let (mut a_open, mut b_open) = (true, true);
+            while a_open || b_open {
+                tokio::select! {
+                    r = ra.recv_async(), if a_open => match r {
+                        Ok(_) => got += 1,
+                        Err(_) => a_open = false,
+                    },
+                    r = rb.recv_async(), if b_open => match r {
+                        Ok(_) => got += 1,
+                        Err(_) => b_open = false,
+                    },
+                }
+            }
+            pa.await.unwrap();
+            pb.await.unwrap();
+            assert_eq!(got, 2 * half);
+            Some(start.elapsed())
+        }
+        (0, Work::SelectSendRecv) => {
+            let (to_consumer, from_select) = gochan::bounded::<u64>(64);
+            let (to_select, from_producer) = gochan::bounded::<u64>(64);
+            let start = Instant::now();
+            let consumer = tokio::spawn(async move { while from_select.recv().await.is_ok() {} });
+            let producer = tokio::spawn(async move {
+                for i in 0..half {
+                    to_select.send(i).await.unwrap();
+                }
+            });
+            let (mut sent, mut got) = (0, 0);
+            while sent < half && got < half {
+                gochan::select! {
+                    send(to_consumer, sent) -> r => { r.unwrap(); sent += 1 }
+                    recv(from_producer) -> m => { m.unwrap(); got += 1 }
+                }
+            }
+            while sent < half {
+                to_consumer.send(sent).await.unwrap();
+                sent += 1;
+            }
+            while got < half {
+                from_producer.recv().await.unwrap();
+                got += 1;
+            }
+            drop(to_consumer);
+            consumer.await.unwrap();
+            producer.await.unwrap();
+            Some(start.elapsed())
+        }
+        (1, Work::SelectSendRecv) => {
+            let (to_consumer, mut from_select) = mpsc::channel::<u64>(64);
+            let (to_select, mut from_producer) = mpsc::channel::<u64>(64);
+            let start = Instant::now();
+            let consumer = tokio::spawn(async move { while from_select.recv().await.is_some() {} });
+            let producer = tokio::spawn(async move {
+                for i in 0..half {
+                    to_select.send(i).await.unwrap();
+                }
+            });
+            let (mut sent, mut got) = (0, 0);
+            while sent < half && got < half {
+                tokio::select! {
+                    r = to_consumer.send(sent) => { r.unwrap(); sent += 1 }
+                    m = from_producer.recv() => { m.unwrap(); got += 1 }
+                }
+            }
+            while sent < half {
+                to_consumer.send(sent).await.unwrap();
+                sent += 1;
+            }
+            while got < half {
+                from_producer.recv().await.unwrap();
+                got += 1;
+            }
+            drop(to_consumer);
+            consumer.await.unwrap();
+            producer.await.unwrap();
+            Some(start.elapsed())
+        }
+        (3, Work::SelectSendRecv) => {
+            let (to_consumer, from_select) = flume::bounded::<u64>(64);
+            let (to_select, from_producer) = flume::bounded::<u64>(64);
+            let start = Instant::now();
+            let consumer =
+                tokio::spawn(async move { while from_select.recv_async().await.is_ok() {} });
+            let producer = tokio::spawn(async move {
+                for i in 0..half {
+                    to_select.send_async(i).await.unwrap();
+                }
+            });
+            let (mut sent, mut got) = (0, 0);
+            while sent < half && got < half {
+                tokio::select! {
+                    r = to_consumer.send_async(sent) => { r.unwrap(); sent += 1 }
+                    m = from_producer.recv_async() => { m.unwrap(); got += 1 }
+                }
+            }
+            while sent < half {
+                to_consumer.send_async(sent).await.unwrap();
+                sent += 1;
+            }
+            while got < half {
+                from_producer.recv_async().await.unwrap();
+                got += 1;
+            }
+            drop(to_consumer);
+            consumer.await.unwrap();
+            producer.await.unwrap();
+            Some(start.elapsed())
+        }
+        _ => None,
     }
 }
 
@@ -628,6 +843,9 @@ const FLOORS: [Floor; 2] = [
 
 /// Runs `work` on the `peer`-th peer of [`PEERS`].
 fn run_peer(rt: &Runtime, peer: usize, work: Work, n: u64) -> Option<Duration> {
+    if let Work::SelectRecv2 | Work::SelectSendRecv = work {
+        return rt.block_on(select_work(peer, work, n));
+    }
     match peer {
         0 => rt.block_on(run::<Gochan>(work, n)),
         1 => rt.block_on(run::<TokioMpsc>(work, n)),
