@@ -1,6 +1,6 @@
 //! The shared engine: the only code that locks.
 //!
-//! One `Mutex` guards the buffer and the bookkeeping. Tasks that must wait get an
+//! One mutex (`parking_lot`'s) guards the buffer and the bookkeeping. Tasks that must wait get an
 //! entry in a small slab inside the state, and their key joins the queue of
 //! waiting senders or waiting receivers. A counterpart that arrives later
 //! completes the longest-waiting entry directly, under the lock: a sender moves
@@ -1022,10 +1022,17 @@ impl<T> State<T> {
     }
 }
 
+/// The channel's lock held. The lock is `parking_lot`'s rather than std's:
+/// under contention std's futex mutex sends its waiters to sleep and every
+/// unlock after that is a system call, which made the contended benchmark rows
+/// up to twice as slow (see the commit that chose it); uncontended, the two
+/// cost the same.
+pub(crate) type StateGuard<'a, T> = parking_lot::MutexGuard<'a, State<T>>;
+
 /// The channel shared by all handles.
 pub(crate) struct Chan<T> {
     /// The buffer and the bookkeeping.
-    state: Mutex<State<T>>,
+    state: parking_lot::Mutex<State<T>>,
     /// Notified (all waiters) when the channel closes and when it finishes.
     events: Notify,
 }
@@ -1034,7 +1041,7 @@ impl<T> Chan<T> {
     /// A channel with one sender and one receiver handle counted.
     pub(crate) fn new(cap: Capacity) -> Self {
         Chan {
-            state: Mutex::new(State {
+            state: parking_lot::Mutex::new(State {
                 buf: VecDeque::new(),
                 cap,
                 closed: false,
@@ -1050,16 +1057,17 @@ impl<T> Chan<T> {
         }
     }
 
-    /// Locks the state. A panic elsewhere cannot leave it inconsistent (no user
-    /// code runs under the lock), so a poisoned lock is simply taken.
+    /// Locks the state. No user code runs under the lock, so a panic
+    /// elsewhere cannot leave it inconsistent; `parking_lot`'s lock does not
+    /// poison.
     #[inline]
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State<T>> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    pub(crate) fn lock(&self) -> StateGuard<'_, T> {
+        self.state.lock()
     }
 
     /// Releases the lock, then runs the wake-ups collected under it.
     #[inline]
-    pub(crate) fn unlock(&self, guard: MutexGuard<'_, State<T>>, wake: Wake) {
+    pub(crate) fn unlock(&self, guard: StateGuard<'_, T>, wake: Wake) {
         drop(guard);
         wake.run(&self.events);
     }
@@ -1231,7 +1239,7 @@ impl<T> Chan<T> {
     #[inline(never)]
     fn poll_send_slow(
         &self,
-        mut s: MutexGuard<'_, State<T>>,
+        mut s: StateGuard<'_, T>,
         st: &mut SendState<T>,
         cx: &mut Context<'_>,
     ) -> Poll<Result<(), Item<T>>> {
@@ -1314,7 +1322,7 @@ impl<T> Chan<T> {
     #[inline(never)]
     fn poll_recv_slow(
         &self,
-        mut s: MutexGuard<'_, State<T>>,
+        mut s: StateGuard<'_, T>,
         key: &mut Option<Key>,
         stream: bool,
         cx: &mut Context<'_>,
