@@ -57,7 +57,7 @@ fn in_async_context() -> bool {
         return false;
     }
     let mut cx = Context::from_waker(Waker::noop());
-    let mut steps = Vec::new();
+    let mut steps = Vec::with_capacity(usize::from(u8::MAX) + 1);
     let mut constrained = false;
     for _ in 0..=u8::MAX {
         match tokio::task::coop::poll_proceed(&mut cx) {

@@ -222,7 +222,7 @@ fn claim(mine: Option<&Sel>, theirs: Option<&Sel>) -> Claim {
 #[inline(never)]
 fn claim_tokens(mine: Option<&Sel>, theirs: Option<&Sel>) -> Claim {
     match (mine, theirs) {
-        (None, None) => Claim::Won(None),
+        (None, None) => unreachable!("claim handles two plain operations"),
         (None, Some((t, case))) => {
             let mut s = t.lock();
             if s.chosen.is_some() {
@@ -262,6 +262,13 @@ fn claim_tokens(mine: Option<&Sel>, theirs: Option<&Sel>) -> Claim {
             Claim::Won(ts.waker.take())
         }
     }
+}
+
+/// Whether our own select (if this is one) already happened through another
+/// case; otherwise claims it for the case at hand.
+#[inline]
+fn own_select_lost(mine: Option<&Sel>) -> bool {
+    mine.is_some_and(|sel| matches!(claim(Some(sel), None), Claim::Mine))
 }
 
 /// What a waiting operation's entry says.
@@ -463,10 +470,8 @@ impl Wake {
         if let Some(w) = first {
             w.wake();
         }
-        if !rest.is_empty() {
-            for w in rest {
-                w.wake();
-            }
+        for w in rest {
+            w.wake();
         }
         if notify {
             events.notify_waiters();
@@ -551,7 +556,7 @@ impl<T> State<T> {
     /// Closed, nothing buffered, nothing in a receiver's hands, no permit that
     /// could still add a value: nothing will ever be received again.
     #[inline]
-    fn is_finished(&self) -> bool {
+    pub(crate) fn is_finished(&self) -> bool {
         self.closed && self.buf.is_empty() && self.in_flight == 0 && self.reserved == 0
     }
 
@@ -644,10 +649,8 @@ impl<T> State<T> {
     ) -> TrySend<T> {
         if self.closed {
             // A closed channel makes a select's send case ready.
-            if let Some(sel) = mine {
-                if let Claim::Mine = claim(Some(sel), None) {
-                    return TrySend::Lost(item);
-                }
+            if own_select_lost(mine) {
+                return TrySend::Lost(item);
             }
             return TrySend::Closed(item);
         }
@@ -662,13 +665,10 @@ impl<T> State<T> {
         if !self.cap.has_room(self.occupied()) {
             return TrySend::Full(item);
         }
-        if let Some(sel) = mine {
-            if let Claim::Mine = claim(Some(sel), None) {
-                return TrySend::Lost(item);
-            }
+        if own_select_lost(mine) {
+            return TrySend::Lost(item);
         }
-        self.buf.push_back(item);
-        self.sent += 1;
+        self.push(item);
         TrySend::Sent
     }
 
@@ -676,15 +676,11 @@ impl<T> State<T> {
     /// longest-waiting sender (rendezvous).
     pub(crate) fn try_recv(&mut self, mine: Option<&Sel>, wake: &mut Wake) -> TryRecv<T> {
         if !self.buf.is_empty() {
-            if let Some(sel) = mine {
-                if let Claim::Mine = claim(Some(sel), None) {
-                    return TryRecv::Lost;
-                }
+            if own_select_lost(mine) {
+                return TryRecv::Lost;
             }
-            let item = self.buf.pop_front().expect("checked non-empty");
-            self.received += 1;
+            let item = self.pop();
             self.refill(wake);
-            self.shrink();
             if self.is_finished() {
                 wake.events = true;
             }
@@ -725,11 +721,10 @@ impl<T> State<T> {
                 Claim::Mine => return TryRecv::Lost,
             }
         }
-        if self.closed && self.in_flight == 0 && self.reserved == 0 {
-            if let Some(sel) = mine {
-                if let Claim::Mine = claim(Some(sel), None) {
-                    return TryRecv::Lost;
-                }
+        // The buffer is empty here, so finished means closed and drained.
+        if self.is_finished() {
+            if own_select_lost(mine) {
+                return TryRecv::Lost;
             }
             return TryRecv::Closed;
         }
@@ -748,10 +743,7 @@ impl<T> State<T> {
             if let Claim::Won(w) = claim(None, entry.sel.as_ref()) {
                 let w = w.or_else(|| entry.waker.take());
                 match std::mem::replace(&mut entry.status, Status::Sent) {
-                    Status::SendWaiting(Some(item)) => {
-                        self.buf.push_back(item);
-                        self.sent += 1;
-                    }
+                    Status::SendWaiting(Some(item)) => self.push(item),
                     Status::SendWaiting(None) => self.reserved += 1,
                     _ => unreachable!("a queued sender is waiting"),
                 }
@@ -866,10 +858,10 @@ impl<T> State<T> {
         let dropped = if self.receivers == 0 {
             Some(item)
         } else {
-            if let Err(TrySend::Full(item)) = self.hand_to_receiver(item, None, wake) {
-                self.buf.push_back(item);
+            match self.hand_to_receiver(item, None, wake) {
+                Err(TrySend::Full(item)) => self.push(item),
+                _ => self.sent += 1,
             }
-            self.sent += 1;
             None
         };
         // A hand-off leaves the reserved room free.
@@ -1172,9 +1164,6 @@ impl<T> Chan<T> {
 impl<T> State<T> {
     pub(crate) fn closed(&self) -> bool {
         self.closed
-    }
-    pub(crate) fn finished(&self) -> bool {
-        self.is_finished()
     }
     pub(crate) fn len(&self) -> usize {
         self.buf.len()

@@ -1,8 +1,7 @@
 //! Methods that `Sender` and `Receiver` share, written once.
 
 /// Generates the methods both handles have: closing, waiting for close and
-/// finish, and introspection. `$make` is an expression, in the doc examples,
-/// that builds `(tx, rx)`; `$h` names the handle the examples call.
+/// finish, and introspection. `$h` names the handle the doc examples call.
 macro_rules! shared_methods {
     ($h:ident) => {
         /// Closes the channel for everyone; returns `true` if this call closed
@@ -98,7 +97,7 @@ macro_rules! shared_methods {
         /// # }
         /// ```
         pub async fn join(&self) {
-            self.chan.wait_for(|s| s.finished()).await
+            self.chan.wait_for(|s| s.is_finished()).await
         }
 
         /// Whether the channel is closed.
@@ -130,7 +129,7 @@ macro_rules! shared_methods {
         #[doc = concat!("assert!(", stringify!($h), ".is_finished());")]
         /// ```
         pub fn is_finished(&self) -> bool {
-            self.chan.peek(|s| s.finished())
+            self.chan.peek(|s| s.is_finished())
         }
 
         /// The number of buffered values.

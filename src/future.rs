@@ -233,9 +233,10 @@ impl<T> fmt::Debug for RecvManyFuture<'_, '_, T> {
 ///
 /// # Cancel safety
 ///
-/// Not cancel safe once the value has entered the channel: dropping the future
-/// then only stops waiting for the acknowledgement, and the value stays in the
-/// channel for a receiver. Dropped before that, the value is dropped with it.
+/// Not cancel safe until the value has entered the channel: dropped before
+/// that, the value is dropped with it. Once the value is in the channel,
+/// dropping the future only stops waiting for the acknowledgement; the value
+/// stays for a receiver.
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct DeliverFuture<'a, T> {
     /// The channel.

@@ -155,7 +155,6 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, rust_2018_idioms, unreachable_pub)]
-#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[macro_use]
 mod common;

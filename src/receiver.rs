@@ -257,10 +257,6 @@ impl<T> Stream for Receiver<T> {
             .poll_recv(&mut this.stream, true, cx, None)
             .map(|item| item.map(Item::into_received))
     }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.len(), None)
-    }
 }
 
 impl<T> Clone for Receiver<T> {

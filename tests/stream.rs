@@ -122,13 +122,14 @@ fn waiting_stream_is_woken_not_handed_values() {
 }
 
 #[test]
-fn size_hint_counts_buffered() {
+fn size_hint_promises_nothing() {
+    // Other receivers (or close_now) may take what is buffered, so even with
+    // values in the channel the stream cannot promise to yield any.
     let (tx, rx) = gochan::bounded(8);
-    assert_eq!(rx.size_hint(), (0, None));
     for i in 0..3 {
         tx.try_send(i).unwrap();
     }
-    assert_eq!(rx.size_hint(), (3, None));
+    assert_eq!(rx.size_hint(), (0, None));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
