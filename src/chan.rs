@@ -1307,6 +1307,34 @@ impl<T> Chan<T> {
         res
     }
 
+    /// [`Chan::poll_recv`] for a plain `recv`, which wants the bare value: the
+    /// common case moves it out of the buffer once, not through `Item` and
+    /// `Poll` layers (that mattered for large `T`: callgrind showed the
+    /// copies as half the cost of a 256-byte message).
+    #[inline]
+    pub(crate) fn poll_recv_value(
+        &self,
+        key: &mut Option<Key>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<T>> {
+        let coop = std::task::ready!(tokio::task::coop::poll_proceed(cx));
+        let mut s = self.lock();
+        if key.is_none() && s.can_pop() {
+            let Item { value, ack } = s.pop();
+            drop(s);
+            coop.made_progress();
+            if let Some(ack) = ack {
+                ack.set(AckState::Delivered);
+            }
+            return Poll::Ready(Some(value));
+        }
+        let res = self.poll_recv_slow(s, key, false, cx, None);
+        if res.is_ready() {
+            coop.made_progress();
+        }
+        res.map(|item| item.map(Item::into_received))
+    }
+
     /// Everything but the common case of [`Chan::poll_recv`], kept out of line.
     #[inline(never)]
     fn poll_recv_slow(

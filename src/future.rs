@@ -127,8 +127,8 @@ impl<T> Future for RecvFuture<'_, T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        let item = ready!(this.chan.poll_recv(&mut this.key, false, cx, None));
-        Poll::Ready(item.map(Item::into_received).ok_or(RecvError))
+        let value = ready!(this.chan.poll_recv_value(&mut this.key, cx));
+        Poll::Ready(value.ok_or(RecvError))
     }
 }
 
