@@ -1263,6 +1263,7 @@ impl<T> Chan<T> {
     }
 
     /// Withdraws a send: the item back if it has not entered the channel.
+    #[inline(never)]
     pub(crate) fn cancel_send(&self, st: &mut SendState<T>) -> Option<Item<T>> {
         match std::mem::replace(st, SendState::Done) {
             SendState::Idle(item) => Some(item),
@@ -1384,6 +1385,7 @@ impl<T> Chan<T> {
 
     /// Withdraws a waiting receive. A value it was handed but never returned
     /// goes to the next waiting receiver or back to the front of the buffer.
+    #[inline(never)]
     pub(crate) fn cancel_recv(&self, key: Key) {
         self.with(|s, wake| {
             if let Status::Received(item) = s.take_entry(key, wake) {

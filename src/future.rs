@@ -88,6 +88,7 @@ impl<T> Future for SendFuture<'_, T> {
 }
 
 impl<T> Drop for SendFuture<'_, T> {
+    #[inline]
     fn drop(&mut self) {
         if let SendState::Waiting(_) = self.state {
             drop(self.chan.cancel_send(&mut self.state));
@@ -133,6 +134,7 @@ impl<T> Future for RecvFuture<'_, T> {
 }
 
 impl<T> Drop for RecvFuture<'_, T> {
+    #[inline]
     fn drop(&mut self) {
         if let Some(key) = self.key.take() {
             self.chan.cancel_recv(key);
