@@ -241,17 +241,13 @@ impl<T> fmt::Debug for RecvManyFuture<'_, '_, T> {
 /// stays for a receiver.
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct DeliverFuture<'a, T> {
-    /// The channel.
-    pub(crate) chan: &'a Chan<T>,
-    /// The send, until the value is in the channel.
-    pub(crate) send: SendState<T>,
+    /// The send, until the value is in the channel (its value carries `ack`).
+    pub(crate) send: SendFuture<'a, T>,
     /// Whether the value entered the channel.
     pub(crate) entered: bool,
     /// Settled once a receiver takes the value, or once none ever will.
     pub(crate) ack: Arc<Ack>,
 }
-
-impl<T> Unpin for DeliverFuture<'_, T> {}
 
 impl<T> Future for DeliverFuture<'_, T> {
     type Output = Result<(), DeliverError<T>>;
@@ -259,22 +255,14 @@ impl<T> Future for DeliverFuture<'_, T> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
         if !this.entered {
-            if let Err(item) = ready!(this.chan.poll_send(&mut this.send, cx)) {
-                return Poll::Ready(Err(DeliverError::Closed(item.value)));
+            if let Err(SendError(value)) = ready!(Pin::new(&mut this.send).poll(cx)) {
+                return Poll::Ready(Err(DeliverError::Closed(value)));
             }
             this.entered = true;
         }
         match ready!(this.ack.poll(cx)) {
             AckState::Delivered => Poll::Ready(Ok(())),
             _ => Poll::Ready(Err(DeliverError::Undelivered)),
-        }
-    }
-}
-
-impl<T> Drop for DeliverFuture<'_, T> {
-    fn drop(&mut self) {
-        if let SendState::Waiting(_) = self.send {
-            drop(self.chan.cancel_send(&mut self.send));
         }
     }
 }

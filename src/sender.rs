@@ -225,11 +225,13 @@ impl<T> Sender<T> {
     pub fn deliver(&self, value: T) -> DeliverFuture<'_, T> {
         let ack = Ack::new();
         DeliverFuture {
-            chan: &self.chan,
-            send: SendState::Idle(Item {
-                value,
-                ack: Some(ack.clone()),
-            }),
+            send: SendFuture {
+                chan: &self.chan,
+                state: SendState::Idle(Item {
+                    value,
+                    ack: Some(ack.clone()),
+                }),
+            },
             entered: false,
             ack,
         }
