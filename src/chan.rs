@@ -412,13 +412,13 @@ impl<T> Waiters<T> {
         self.queues().recv_q.push_back(key);
     }
 
-    /// Takes `key` out of whichever queue holds it.
-    fn unqueue(&mut self, key: Key) {
+    /// Takes `key` out of the send queue (`send`) or the receive queue. A
+    /// stale select entry may already be gone from it.
+    fn unqueue(&mut self, key: Key, send: bool) {
         if let Some(q) = self.inner.as_mut() {
-            if let Some(i) = q.send_q.iter().position(|&k| k == key) {
-                q.send_q.remove(i);
-            } else if let Some(i) = q.recv_q.iter().position(|&k| k == key) {
-                q.recv_q.remove(i);
+            let queue = if send { &mut q.send_q } else { &mut q.recv_q };
+            if let Some(i) = queue.iter().position(|&k| k == key) {
+                queue.remove(i);
             }
         }
     }
@@ -921,9 +921,8 @@ impl<T> State<T> {
     pub(crate) fn take_entry(&mut self, key: Key, wake: &mut Wake) -> Status<T> {
         let entry = self.waiters.remove(key);
         match entry.status {
-            Status::SendWaiting(_) | Status::RecvWaiting | Status::StreamWaiting => {
-                self.waiters.unqueue(key)
-            }
+            Status::SendWaiting(_) => self.waiters.unqueue(key, true),
+            Status::RecvWaiting | Status::StreamWaiting => self.waiters.unqueue(key, false),
             Status::Received(_) | Status::Sent | Status::Closed(_) | Status::Woken => {}
         }
         wake.discard(entry.waker);
