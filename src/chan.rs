@@ -27,7 +27,7 @@
 //! [`Wake`]).
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use tokio::sync::Notify;
@@ -91,21 +91,21 @@ pub(crate) enum AckState {
 #[derive(Debug)]
 pub(crate) struct Ack {
     /// The state and the `deliver` future's waker.
-    inner: Mutex<(AckState, Option<Waker>)>,
+    inner: parking_lot::Mutex<(AckState, Option<Waker>)>,
 }
 
 impl Ack {
     /// A pending acknowledgement.
     pub(crate) fn new() -> Arc<Self> {
         Arc::new(Ack {
-            inner: Mutex::new((AckState::Pending, None)),
+            inner: parking_lot::Mutex::new((AckState::Pending, None)),
         })
     }
 
     /// Settles the acknowledgement (first call wins) and wakes the waiter.
     pub(crate) fn set(&self, state: AckState) {
         let waker = {
-            let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut inner = self.inner.lock();
             if inner.0 != AckState::Pending {
                 return;
             }
@@ -119,7 +119,7 @@ impl Ack {
 
     /// Returns the settled state, or registers the waker and returns `Pending`.
     pub(crate) fn poll(&self, cx: &mut Context<'_>) -> Poll<AckState> {
-        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut inner = self.inner.lock();
         match inner.0 {
             AckState::Pending => {
                 match &inner.1 {
@@ -137,7 +137,7 @@ impl Ack {
 #[derive(Debug)]
 pub(crate) struct Token {
     /// The choice and the select's waker.
-    inner: Mutex<TokenState>,
+    inner: parking_lot::Mutex<TokenState>,
 }
 
 /// The state of a [`Token`].
@@ -154,15 +154,15 @@ impl Token {
     /// A fresh token: no case chosen yet.
     pub(crate) fn new() -> Arc<Self> {
         Arc::new(Token {
-            inner: Mutex::new(TokenState {
+            inner: parking_lot::Mutex::new(TokenState {
                 chosen: None,
                 waker: None,
             }),
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, TokenState> {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> parking_lot::MutexGuard<'_, TokenState> {
+        self.inner.lock()
     }
 
     /// The chosen case, or registers the waker and returns `None`.
