@@ -175,21 +175,21 @@ impl<T> Future for RecvManyFuture<'_, '_, T> {
             return Poll::Ready(0);
         }
         let start = this.buf.len();
-        let until = start + this.limit;
-        let mut more = Vec::new();
+        let buf = &mut *this.buf;
         let mut acks = Vec::new();
         // Wait for one value like `recv`, then take the rest in the same
-        // critical section.
+        // critical section, straight into the caller's buffer.
         let Some(first) = ready!(this.first.chan.poll_recv(
             &mut this.first.key,
             false,
             cx,
-            Some(&mut |s, wake| take_into(s, &mut more, until - start - 1, &mut acks, wake)),
+            Some(&mut |s, wake| take_into(s, buf, this.limit - 1, &mut acks, wake)),
         )) else {
             return Poll::Ready(0);
         };
+        // The first value came before the rest: put it in front of them.
         this.buf.push(first.into_received());
-        this.buf.append(&mut more);
+        this.buf[start..].rotate_right(1);
         for ack in acks {
             ack.set(AckState::Delivered);
         }

@@ -327,7 +327,7 @@ impl<'c> Select<'c> {
     ///
     /// See [`Select`].
     pub async fn select(&mut self) -> usize {
-        SelectFuture::new(&mut self.cases, Mode::Wait)
+        SelectFuture::new(&mut self.cases, None)
             .await
             .expect("a waiting select ends with a case")
     }
@@ -345,7 +345,7 @@ impl<'c> Select<'c> {
     /// # drop(tx);
     /// ```
     pub fn try_select(&mut self) -> Option<usize> {
-        let mut select = SelectFuture::new(&mut self.cases, Mode::Wait);
+        let mut select = SelectFuture::new(&mut self.cases, None);
         if let Some(Poll::Ready(chosen)) = select.start() {
             return chosen;
         }
@@ -385,7 +385,7 @@ impl<'c> Select<'c> {
     /// # }
     /// ```
     pub async fn select_timeout(&mut self, timeout: Duration) -> Option<usize> {
-        SelectFuture::new(&mut self.cases, Mode::Until(timeout)).await
+        SelectFuture::new(&mut self.cases, Some(timeout)).await
     }
 
     /// The number of cases.
@@ -407,24 +407,16 @@ impl fmt::Debug for Select<'_> {
     }
 }
 
-/// How long a select may wait.
-#[derive(Clone, Copy, Debug)]
-enum Mode {
-    /// Until a case happens.
-    Wait,
-    /// At most this long (`default(duration)`).
-    Until(Duration),
-}
-
 /// Runs one select over `cases`.
 struct SelectFuture<'s, 'c> {
     /// The cases.
     cases: &'s mut [&'c mut (dyn Case + Send)],
     /// Shared by every registration of this select.
     token: Arc<Token>,
-    /// How long we may wait.
-    mode: Mode,
-    /// The deadline of `Mode::Until`, once started.
+    /// At most this long (`default(duration)`); `None` waits until a case
+    /// happens.
+    timeout: Option<Duration>,
+    /// The deadline, once started.
     sleep: Option<Pin<Box<tokio::time::Sleep>>>,
     /// Whether the first pass over the cases ran.
     started: bool,
@@ -433,11 +425,11 @@ struct SelectFuture<'s, 'c> {
 }
 
 impl<'s, 'c> SelectFuture<'s, 'c> {
-    fn new(cases: &'s mut [&'c mut (dyn Case + Send)], mode: Mode) -> Self {
+    fn new(cases: &'s mut [&'c mut (dyn Case + Send)], timeout: Option<Duration>) -> Self {
         SelectFuture {
             cases,
             token: Token::new(),
-            mode,
+            timeout,
             sleep: None,
             started: false,
             done: false,
@@ -500,7 +492,7 @@ impl Future for SelectFuture<'_, '_> {
                 coop.made_progress();
                 return done;
             }
-            if let Mode::Until(d) = this.mode {
+            if let Some(d) = this.timeout {
                 this.sleep = Some(Box::pin(tokio::time::sleep(d)));
             }
         }
