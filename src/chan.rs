@@ -439,8 +439,13 @@ pub(crate) struct Wake {
 
 impl Wake {
     /// Keeps a waker that is no longer needed, to drop it after the lock.
+    /// Every critical section replaces or frees at most one entry's waker.
     #[inline]
     fn discard(&mut self, waker: Option<Waker>) {
+        debug_assert!(
+            self.old.is_none() || waker.is_none(),
+            "one discarded waker per critical section"
+        );
         if self.old.is_none() {
             self.old = waker;
         }
