@@ -696,12 +696,11 @@ impl<T> State<T> {
             let key = self.waiters.send_key(i);
             let entry = self.waiters.get(key);
             if let Status::SendWaiting(None) = entry.status {
-                if self.cap == Capacity::Bounded(0) {
-                    // A rendezvous reservation waits for a receiver, and it
-                    // came first: this receiver must wait (and so grant it).
-                    break;
-                }
-                // A reservation waiting for room carries no value to take.
+                // A reservation carries no value to take. (Making the receiver
+                // wait for it instead, to keep strict order on a rendezvous
+                // channel, strands the senders behind it when that
+                // reservation is released: the receiver is then parked next
+                // to a sender it never pairs with.)
                 i += 1;
                 continue;
             }

@@ -351,7 +351,9 @@ impl<T> fmt::Debug for ReserveFuture<'_, T> {
 /// On a rendezvous channel a permit is granted while a receiver waits, and
 /// `send` hands the value to the longest-waiting receiver; if that receiver
 /// went away (or another sender served it) in the meantime, the value stays in
-/// the channel for the next receiver.
+/// the channel for the next receiver. A `reserve` still waiting on a
+/// rendezvous channel does not hold back a receiver from taking the value of
+/// a sender queued after it: only a receiver that starts waiting grants it.
 pub struct Permit<'a, T> {
     /// The channel.
     chan: &'a Chan<T>,

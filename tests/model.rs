@@ -241,9 +241,8 @@ impl Model {
     }
 
     /// A receive that does not wait: from the buffer (then waiting senders
-    /// move in), else from the longest-waiting sender with a value. On a
-    /// rendezvous channel a `reserve` that waits ahead of that sender came
-    /// first: the receiver must wait (which grants the reserve).
+    /// move in), else from the longest-waiting sender with a value; a waiting
+    /// `reserve` carries no value and is passed over.
     fn take(&mut self) -> Take {
         if let Some(v) = self.buf.pop_front() {
             self.received += 1;
@@ -254,15 +253,7 @@ impl Model {
         let sender = self
             .send_q
             .iter()
-            .position(|fid| matches!(self.futs[fid], St::SendWaiting(_)))
-            .filter(|&i| {
-                self.cap != Some(0)
-                    || !self
-                        .send_q
-                        .iter()
-                        .take(i)
-                        .any(|fid| self.futs[fid] == St::ReserveWaiting)
-            });
+            .position(|fid| matches!(self.futs[fid], St::SendWaiting(_)));
         if let Some(i) = sender {
             let fid = self.send_q.remove(i).unwrap();
             let St::SendWaiting(v) = self.futs[&fid] else {

@@ -160,20 +160,38 @@ fn rendezvous_released_permit_goes_to_the_next_reserve() {
 }
 
 #[test]
-fn rendezvous_reserve_is_not_bypassed_by_a_later_sender() {
+fn released_rendezvous_reserve_strands_no_sender() {
+    // A waiting reserve, then a waiting sender, then a receiver: the receiver
+    // takes the sender's value (a reservation carries none), so releasing the
+    // reservation afterwards leaves nobody parked beside a partner.
     let (tx, rx) = gochan::rendezvous::<u32>();
     let mut a = spawn(tx.reserve());
     assert_pending!(a.poll());
     let mut s = spawn(tx.send(5));
     assert_pending!(s.poll());
     let mut r = spawn(rx.recv());
-    assert_pending!(r.poll(), "the reserve came first");
-    assert!(a.is_woken());
-    let permit = assert_ready!(a.poll()).unwrap();
-    permit.send(1);
-    assert_ready_eq!(r.poll(), Ok(1));
-    assert_eq!(rx.try_recv(), Ok(5));
+    assert_ready_eq!(r.poll(), Ok(5));
+    assert!(s.is_woken());
     assert_ready_eq!(s.poll(), Ok(()));
+    drop(a);
+    assert_eq!(rx.stats().waiting_senders, 0);
+    assert_eq!(rx.stats().waiting_receivers, 0);
+}
+
+#[test]
+fn granted_then_dropped_rendezvous_reserve_strands_nobody() {
+    // A reserve granted for a waiting receiver, then a send, then the permit
+    // dropped unused: the receiver still gets the value.
+    let (tx, rx) = gochan::rendezvous::<u32>();
+    let mut r = spawn(rx.recv());
+    assert_pending!(r.poll());
+    let permit = assert_ready!(spawn(tx.reserve()).poll()).unwrap();
+    let mut s = spawn(tx.send(7));
+    // The receiver waits, so the send hands its value straight over.
+    assert_ready_eq!(s.poll(), Ok(()));
+    drop(permit);
+    assert!(r.is_woken());
+    assert_ready_eq!(r.poll(), Ok(7));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
