@@ -53,6 +53,8 @@
 //!   table of median nanoseconds per message is printed and written to
 //!   `docs/bench.md` with the machine it ran on, next to a bar chart,
 //!   `docs/bench.svg`. It takes well under two minutes on two cores.
+//!   `GOCHAN_BENCH_ROWS=seq,spsc` runs only the rows whose label contains one
+//!   of the comma-separated words and writes nothing (a look while tuning).
 //!
 //! Heap use (bytes per idle channel, allocations per message) is measured in
 //! `tests/alloc.rs`: a counting global allocator here would slow every peer.
@@ -1099,7 +1101,18 @@ fn quick() {
     let started = Instant::now();
     let mut machine = Machine::probe();
     let rt = runtime();
-    let rows = rows();
+    // `GOCHAN_BENCH_ROWS=seq,spsc` keeps the rows whose label contains one of
+    // the words, prints them and writes nothing: a look while tuning.
+    let only: Option<Vec<String>> = std::env::var("GOCHAN_BENCH_ROWS")
+        .ok()
+        .map(|v| v.split(',').map(str::to_string).collect());
+    let rows: Vec<Row> = rows()
+        .into_iter()
+        .filter(|r| {
+            only.as_ref()
+                .is_none_or(|w| w.iter().any(|w| r.label.contains(w.as_str())))
+        })
+        .collect();
     let mut results = Vec::new();
     for row in &rows {
         let r = quick_row(&rt, row.work);
@@ -1120,6 +1133,10 @@ fn quick() {
     let table = markdown_table(&rows, &results, &floors);
     println!("{table}");
     println!("quick mode took {:.1} s", elapsed.as_secs_f64());
+    if only.is_some() {
+        println!("GOCHAN_BENCH_ROWS is set: docs/ left as it was");
+        return;
+    }
 
     let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
     std::fs::create_dir_all(&docs).expect("create docs/");
