@@ -593,7 +593,9 @@ impl<T> State<T> {
     }
 
     /// Takes the oldest buffered item; only after [`State::can_pop`].
-    #[inline]
+    /// Always inlined: called out of line, it cost a tenth of an
+    /// uncontended send and receive (callgrind).
+    #[inline(always)]
     pub(crate) fn pop(&mut self) -> Item<T> {
         let item = self.buf.pop_front().expect("can_pop checked the buffer");
         self.received += 1;
@@ -757,7 +759,8 @@ impl<T> State<T> {
     }
 
     /// Gives memory back after a burst.
-    #[inline]
+    #[cold]
+    #[inline(never)]
     fn shrink(&mut self) {
         let cap = self.buf.capacity();
         if cap > SHRINK_FLOOR && self.buf.len() <= cap / 4 {
