@@ -546,6 +546,10 @@ pub(crate) struct State<T> {
     in_flight: usize,
     /// Waiting operations.
     waiters: Waiters<T>,
+    /// `closed()`/`join()` calls waiting on `Chan::events`; while there are
+    /// none, a close or finish skips `Notify::notify_waiters` (which takes
+    /// the `Notify`'s own lock).
+    watchers: usize,
     /// Values that entered the channel, since creation.
     sent: u64,
     /// Values taken by receivers, since creation.
@@ -1067,6 +1071,7 @@ impl<T> Chan<T> {
                 reserved: 0,
                 in_flight: 0,
                 waiters: Waiters { inner: None },
+                watchers: 0,
                 sent: 0,
                 received: 0,
             }),
@@ -1084,7 +1089,10 @@ impl<T> Chan<T> {
 
     /// Releases the lock, then runs the wake-ups collected under it.
     #[inline]
-    pub(crate) fn unlock(&self, guard: StateGuard<'_, T>, wake: Wake) {
+    pub(crate) fn unlock(&self, guard: StateGuard<'_, T>, mut wake: Wake) {
+        // Nobody waits on `events`: nothing to notify. A watcher registers
+        // under the lock before it looks at the state (see `wait_for`).
+        wake.events &= guard.watchers > 0;
         drop(guard);
         wake.run(&self.events);
     }
@@ -1093,8 +1101,9 @@ impl<T> Chan<T> {
     #[inline]
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut State<T>, &mut Wake) -> R) -> R {
         let mut wake = Wake::default();
-        let r = f(&mut self.lock(), &mut wake);
-        wake.run(&self.events);
+        let mut s = self.lock();
+        let r = f(&mut s, &mut wake);
+        self.unlock(s, wake);
         r
     }
 
@@ -1169,11 +1178,17 @@ impl<T> Chan<T> {
             let notified = self.events.notified();
             let mut notified = std::pin::pin!(notified);
             notified.as_mut().enable();
-            // Registered before looking: a close or finish that happens after
-            // this check notifies the future above.
-            if done(&self.lock()) {
-                return;
+            // Registered (with the `Notify`, and as a watcher under the same
+            // lock as the check) before looking: a close or finish that
+            // happens after this check notifies the future above.
+            {
+                let mut s = self.lock();
+                if done(&s) {
+                    return;
+                }
+                s.watchers += 1;
             }
+            let _watching = Watching(self);
             notified.await;
         }
     }
@@ -1186,6 +1201,15 @@ impl<T> Chan<T> {
 }
 
 /// Read-only views used by the handles.
+/// A `wait_for` between its check and its wake-up (or its cancellation).
+struct Watching<'a, T>(&'a Chan<T>);
+
+impl<T> Drop for Watching<'_, T> {
+    fn drop(&mut self) {
+        self.0.lock().watchers -= 1;
+    }
+}
+
 impl<T> State<T> {
     pub(crate) fn closed(&self) -> bool {
         self.closed

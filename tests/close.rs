@@ -475,6 +475,28 @@ fn closed_waits_for_close() {
     assert_ready!(closed.poll());
 }
 
+#[test]
+fn watchers_that_give_up_do_not_hide_the_close() {
+    // A close notifies `closed()`/`join()` waiters only while some are
+    // registered; ones that were dropped must not leave the count short.
+    for (kind, (tx, rx)) in kinds::<i32>() {
+        for _ in 0..3 {
+            let mut gone = spawn(tx.closed());
+            assert_pending!(gone.poll(), "{kind}");
+        }
+        let mut join = spawn(rx.join());
+        assert_pending!(join.poll(), "{kind}");
+        let mut closed = spawn(tx.closed());
+        assert_pending!(closed.poll(), "{kind}");
+        drop(join);
+        rx.close();
+        assert!(closed.is_woken(), "{kind}");
+        assert_ready!(closed.poll(), "{kind}");
+        // A watcher that starts after the close sees it at once.
+        assert_ready!(spawn(rx.join()).poll(), "{kind}");
+    }
+}
+
 #[tokio::test]
 async fn join_across_tasks() {
     let (tx, rx) = gochan::bounded(2);
