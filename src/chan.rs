@@ -615,16 +615,27 @@ impl<T> State<T> {
         !self.closed && !self.buf.is_empty() && self.waiters.send_len() == 0
     }
 
-    /// Takes the oldest buffered item; only after [`State::can_pop`].
+    /// A receive that takes a buffered value on an open channel; unlike
+    /// [`State::can_pop`], senders may be waiting (then [`State::refill`]
+    /// must follow the pop).
+    #[inline]
+    pub(crate) fn can_take(&self) -> bool {
+        !self.closed && !self.buf.is_empty()
+    }
+
+    /// Takes the oldest buffered item; only after [`State::can_pop`] or
+    /// [`State::can_take`].
     /// Always inlined: called out of line, it cost a tenth of an
     /// uncontended send and receive (callgrind).
     #[inline(always)]
     pub(crate) fn pop(&mut self) -> Item<T> {
         let item = self.buf.pop_front().expect("can_pop checked the buffer");
         self.received += 1;
-        // Checked once per 256 values: the drain of a burst passes here
-        // often enough, and the common receive stays a few instructions.
-        if self.buf.len() % 256 == 0 {
+        // Checked once per 256 values, and only on a buffer grown past the
+        // floor: the drain of a burst passes here often enough, and the
+        // common receive (a small buffer emptied again and again) stays a
+        // few instructions.
+        if self.buf.len() % 256 == 0 && self.buf.capacity() > SHRINK_FLOOR {
             self.shrink();
         }
         item
@@ -1369,9 +1380,18 @@ impl<T> Chan<T> {
     ) -> Poll<Option<T>> {
         let coop = std::task::ready!(tokio::task::coop::poll_proceed(cx));
         let mut s = self.lock();
-        if key.is_none() && s.can_pop() {
+        if key.is_none() && s.can_take() {
             let Item { value, ack } = s.pop();
-            drop(s);
+            if s.waiters.send_len() == 0 {
+                drop(s);
+            } else {
+                // Room was made: the longest-waiting sender moves in (the
+                // rest of `try_recv`, without its general machinery; the
+                // channel is open, so it cannot have finished).
+                let mut wake = Wake::default();
+                s.refill(&mut wake);
+                self.unlock(s, wake);
+            }
             coop.made_progress();
             if let Some(ack) = ack {
                 ack.set(AckState::Delivered);
