@@ -128,8 +128,7 @@ impl<T> Future for RecvFuture<'_, T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        let value = ready!(this.chan.poll_recv_value(&mut this.key, cx));
-        Poll::Ready(value.ok_or(RecvError))
+        this.chan.poll_recv_value(&mut this.key, cx)
     }
 }
 
