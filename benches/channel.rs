@@ -48,8 +48,10 @@
 //!   per message and its linear fit drops the fixed cost of spawning tasks.
 //!   Filter as usual: `cargo bench --bench channel -- spsc/bounded1`.
 //! * `GOCHAN_BENCH_QUICK=1 cargo bench --bench channel` skips criterion: each
-//!   workload runs on each peer eleven times (interleaved across peers, after
-//!   a calibration run that sizes the samples to about 30 ms), and one markdown
+//!   workload runs on each peer eleven times (after a calibration run that
+//!   sizes the samples to about 30 ms; in eleven rounds over every row and
+//!   peer, so that a slow spell on a shared machine touches only a sample or
+//!   two of each cell), and one markdown
 //!   table of median nanoseconds per message is printed and written to
 //!   `docs/bench.md` with the machine it ran on, next to a bar chart,
 //!   `docs/bench.svg`. It takes well under two minutes on two cores.
@@ -967,31 +969,54 @@ fn sample_size(slowest_ns: f64) -> u64 {
     (n as u64).clamp(QUICK_MIN, QUICK_MAX)
 }
 
-/// Quick mode's medians for one row: one entry per peer.
-fn quick_row(rt: &Runtime, work: Work) -> [Option<f64>; 5] {
-    let calib: Vec<Option<f64>> = (0..PEERS.len())
-        .map(|p| run_peer(rt, p, work, QUICK_MIN).map(|d| per_msg(d, QUICK_MIN)))
+/// Quick mode's medians: one entry per row and peer.
+///
+/// Each row is calibrated first; then every round takes one sample of every
+/// row on every peer, so a row's samples are spread over the whole run. On a
+/// shared machine a slow spell of a few seconds then costs each cell one or
+/// two of its samples, which the median drops, instead of every sample of
+/// the rows that happened to run in it.
+fn quick_rows(rt: &Runtime, rows: &[Row]) -> Vec<[Option<f64>; 5]> {
+    let sizes: Vec<(Vec<bool>, u64)> = rows
+        .iter()
+        .map(|row| {
+            let calib: Vec<Option<f64>> = (0..PEERS.len())
+                .map(|p| run_peer(rt, p, row.work, QUICK_MIN).map(|d| per_msg(d, QUICK_MIN)))
+                .collect();
+            let slowest = calib.iter().flatten().copied().fold(0.0, f64::max);
+            (
+                calib.iter().map(Option::is_some).collect(),
+                sample_size(slowest),
+            )
+        })
         .collect();
-    let slowest = calib.iter().flatten().copied().fold(0.0, f64::max);
-    let n = sample_size(slowest);
-    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); PEERS.len()];
+    let mut samples: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); PEERS.len()]; rows.len()];
     for s in 0..QUICK_SAMPLES {
-        // Rotate the order so that no peer always runs first (or last).
-        for k in 0..PEERS.len() {
-            let p = (s + k) % PEERS.len();
-            if calib[p].is_some() {
-                let d = run_peer(rt, p, work, n).expect("ran in calibration");
-                samples[p].push(per_msg(d, n));
+        for (r, row) in rows.iter().enumerate() {
+            let (has, n) = &sizes[r];
+            // Rotate the order so that no peer always runs first (or last).
+            for k in 0..PEERS.len() {
+                let p = (s + k) % PEERS.len();
+                if has[p] {
+                    let d = run_peer(rt, p, row.work, *n).expect("ran in calibration");
+                    samples[r][p].push(per_msg(d, *n));
+                }
             }
         }
+        eprintln!("round {}/{QUICK_SAMPLES} done", s + 1);
     }
-    let mut out = [None; 5];
-    for (p, s) in samples.into_iter().enumerate() {
-        if !s.is_empty() {
-            out[p] = Some(median(s));
-        }
-    }
-    out
+    samples
+        .into_iter()
+        .map(|row| {
+            let mut out = [None; 5];
+            for (p, s) in row.into_iter().enumerate() {
+                if !s.is_empty() {
+                    out[p] = Some(median(s));
+                }
+            }
+            out
+        })
+        .collect()
 }
 
 /// The median of the floor workload `f`.
@@ -1113,9 +1138,8 @@ fn quick() {
                 .is_none_or(|w| w.iter().any(|w| r.label.contains(w.as_str())))
         })
         .collect();
-    let mut results = Vec::new();
-    for row in &rows {
-        let r = quick_row(&rt, row.work);
+    let results = quick_rows(&rt, &rows);
+    for (row, r) in rows.iter().zip(&results) {
         eprintln!(
             "{:<44} {}",
             row.label,
@@ -1124,7 +1148,6 @@ fn quick() {
                 .collect::<Vec<_>>()
                 .join("  ")
         );
-        results.push(r);
     }
     let floors: Vec<f64> = FLOORS.iter().map(|f| quick_floor(f.run)).collect();
     machine.load_after = loadavg();
