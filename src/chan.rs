@@ -640,7 +640,10 @@ impl<T> State<T> {
     /// uncontended send and receive (callgrind).
     #[inline(always)]
     pub(crate) fn pop(&mut self) -> Item<T> {
-        let item = self.buf.pop_front().expect("can_pop checked the buffer");
+        let item = self
+            .buf
+            .pop_front()
+            .expect("can_pop or can_take checked the buffer");
         self.received += 1;
         // Checked once per 256 values, and only on a buffer grown past the
         // floor: the drain of a burst passes here often enough, and the
