@@ -1225,7 +1225,6 @@ impl<T> Chan<T> {
     }
 }
 
-/// Read-only views used by the handles.
 /// A `wait_for` between its check and its wake-up (or its cancellation).
 struct Watching<'a, T>(&'a Chan<T>);
 
@@ -1235,6 +1234,7 @@ impl<T> Drop for Watching<'_, T> {
     }
 }
 
+/// Read-only views used by the handles.
 impl<T> State<T> {
     pub(crate) fn closed(&self) -> bool {
         self.closed
