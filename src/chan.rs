@@ -627,8 +627,8 @@ impl<T> State<T> {
     }
 
     /// A receive that takes a buffered value on an open channel; unlike
-    /// [`State::can_pop`], senders may be waiting (then [`State::refill`]
-    /// must follow the pop).
+    /// [`State::can_pop`], senders may be waiting (then
+    /// [`State::take_buffered`] lets one move in).
     #[inline]
     pub(crate) fn can_take(&self) -> bool {
         !self.closed && !self.buf.is_empty()
@@ -734,12 +734,7 @@ impl<T> State<T> {
             if own_select_lost(mine) {
                 return TryRecv::Lost;
             }
-            let item = self.pop();
-            self.refill(wake);
-            if self.is_finished() {
-                wake.events = true;
-            }
-            return TryRecv::Got(item);
+            return TryRecv::Got(self.take_buffered(wake));
         }
         let mut i = 0;
         while i < self.waiters.send_len() {
@@ -783,6 +778,18 @@ impl<T> State<T> {
             return TryRecv::Closed;
         }
         TryRecv::Empty
+    }
+
+    /// Takes the oldest buffered item (the buffer is not empty); the room it
+    /// leaves goes to the longest-waiting senders, and a closed channel may
+    /// now be finished.
+    pub(crate) fn take_buffered(&mut self, wake: &mut Wake) -> Item<T> {
+        let item = self.pop();
+        self.refill(wake);
+        if self.is_finished() {
+            wake.events = true;
+        }
+        item
     }
 
     /// Room was freed: move the longest-waiting senders' values into the buffer
@@ -1396,17 +1403,17 @@ impl<T> Chan<T> {
         let coop = std::task::ready!(tokio::task::coop::poll_proceed(cx));
         let mut s = self.lock();
         if key.is_none() && s.can_take() {
-            let mut item = s.pop();
-            if s.waiters.send_len() == 0 {
+            let mut item = if s.waiters.send_len() == 0 {
+                // Nobody moves into the room: no wake-up bookkeeping.
+                let item = s.pop();
                 drop(s);
+                item
             } else {
-                // Room was made: the longest-waiting sender moves in (the
-                // rest of `try_recv`, without its general machinery; the
-                // channel is open, so it cannot have finished).
                 let mut wake = Wake::default();
-                s.refill(&mut wake);
+                let item = s.take_buffered(&mut wake);
                 self.unlock(s, wake);
-            }
+                item
+            };
             coop.made_progress();
             // The acknowledgement is taken out, the value left in place.
             if let Some(ack) = item.ack.take() {
