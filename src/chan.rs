@@ -276,14 +276,9 @@ fn own_select_lost(mine: Option<&Sel>) -> bool {
 pub(crate) enum Status<T> {
     /// In the send queue with its item; `None` is a `reserve` waiting for room.
     SendWaiting(Option<Item<T>>),
-    /// In the receive queue.
+    /// In the receive queue (a `recv`, a select case, or the registration a
+    /// `Receiver` keeps for its stream and `poll_recv`).
     RecvWaiting,
-    /// A `Stream::poll_next` in the receive queue. It is only ever woken,
-    /// never handed a value: a stream cannot tell us when the `next()` future
-    /// that polled it is dropped, so a value handed to it could be stranded.
-    StreamWaiting,
-    /// A stream registration was woken: look at the channel again.
-    Woken,
     /// The item entered the channel (or the reservation was granted).
     Sent,
     /// A sender handed this item over; it counts as in flight until taken.
@@ -666,14 +661,6 @@ impl<T> State<T> {
         while i < self.waiters.recv_len() {
             let key = self.waiters.recv_key(i);
             let entry = self.waiters.get(key);
-            if let Status::StreamWaiting = entry.status {
-                // Wake the stream to look again; the value goes on to a
-                // receiver that will surely take it, or into the channel.
-                entry.status = Status::Woken;
-                wake.push(entry.waker.take());
-                self.waiters.recv_remove(i);
-                continue;
-            }
             match claim(mine, entry.sel.as_ref()) {
                 Claim::Won(w) => {
                     let w = w.or_else(|| entry.waker.take());
@@ -845,15 +832,13 @@ impl<T> State<T> {
         &mut self,
         waker: Option<Waker>,
         sel: Option<Sel>,
-        stream: bool,
         wake: &mut Wake,
     ) -> Key {
-        let status = if stream {
-            Status::StreamWaiting
-        } else {
-            Status::RecvWaiting
-        };
-        let key = self.waiters.insert(Entry { waker, sel, status });
+        let key = self.waiters.insert(Entry {
+            waker,
+            sel,
+            status: Status::RecvWaiting,
+        });
         self.waiters.recv_push(key);
         if self.cap == Capacity::Bounded(0) && self.waiters.send_len() > 0 {
             self.grant_reservation(wake);
@@ -963,7 +948,7 @@ impl<T> State<T> {
     ) -> Option<Status<T>> {
         let entry = self.waiters.get(key);
         match entry.status {
-            Status::SendWaiting(_) | Status::RecvWaiting | Status::StreamWaiting => {
+            Status::SendWaiting(_) | Status::RecvWaiting => {
                 if let Some(waker) = waker {
                     match &entry.waker {
                         Some(w) if w.will_wake(waker) => {}
@@ -984,8 +969,8 @@ impl<T> State<T> {
         let entry = self.waiters.remove(key);
         match entry.status {
             Status::SendWaiting(_) => self.waiters.unqueue(key, true),
-            Status::RecvWaiting | Status::StreamWaiting => self.waiters.unqueue(key, false),
-            Status::Received(_) | Status::Sent | Status::Closed(_) | Status::Woken => {}
+            Status::RecvWaiting => self.waiters.unqueue(key, false),
+            Status::Received(_) | Status::Sent | Status::Closed(_) => {}
         }
         wake.discard(entry.waker);
         entry.status
@@ -1267,6 +1252,16 @@ impl<T> State<T> {
 /// (`recv_many` takes the rest).
 pub(crate) type More<'a, T> = &'a mut dyn FnMut(&mut State<T>, &mut Wake);
 
+/// What [`Chan::try_registration`] found.
+pub(crate) enum Registration<T> {
+    /// Still waiting in line: nothing for it yet.
+    Waiting,
+    /// It had been handed this item; the registration is spent.
+    Got(Item<T>),
+    /// The channel is closed and drained; the registration is spent.
+    Closed,
+}
+
 /// Where a waiting send stands.
 pub(crate) enum SendState<T> {
     /// Not yet offered to the channel.
@@ -1357,13 +1352,11 @@ impl<T> Chan<T> {
     }
 
     /// Drives a receive: tries at once, else waits in the receive queue.
-    /// `stream` registers a wake-only entry (see [`Status::StreamWaiting`]).
     /// `more` runs under the same lock once a value is taken (`recv_many`).
     #[inline]
     pub(crate) fn poll_recv(
         &self,
         key: &mut Option<Key>,
-        stream: bool,
         cx: &mut Context<'_>,
         more: Option<More<'_, T>>,
     ) -> Poll<Option<Item<T>>> {
@@ -1382,7 +1375,7 @@ impl<T> Chan<T> {
             coop.made_progress();
             return Poll::Ready(Some(item));
         }
-        let res = self.poll_recv_slow(s, key, stream, cx, more);
+        let res = self.poll_recv_slow(s, key, cx, more);
         if res.is_ready() {
             coop.made_progress();
         }
@@ -1421,7 +1414,7 @@ impl<T> Chan<T> {
             }
             return Poll::Ready(Ok(item.value));
         }
-        let res = self.poll_recv_slow(s, key, false, cx, None);
+        let res = self.poll_recv_slow(s, key, cx, None);
         if res.is_ready() {
             coop.made_progress();
         }
@@ -1434,45 +1427,54 @@ impl<T> Chan<T> {
         &self,
         mut s: StateGuard<'_, T>,
         key: &mut Option<Key>,
-        stream: bool,
         cx: &mut Context<'_>,
         more: Option<More<'_, T>>,
     ) -> Poll<Option<Item<T>>> {
         let mut wake = Wake::default();
-        let res = loop {
-            match *key {
-                None => match s.try_recv(None, &mut wake) {
-                    TryRecv::Got(item) => break Poll::Ready(Some(item)),
-                    TryRecv::Closed => break Poll::Ready(None),
-                    TryRecv::Empty => {
-                        let waker = Some(cx.waker().clone());
-                        *key = Some(s.push_receiver(waker, None, stream, &mut wake));
-                        break Poll::Pending;
-                    }
-                    TryRecv::Lost => unreachable!("a plain receive has no select token"),
-                },
-                Some(k) => match s.poll_entry(k, Some(cx.waker()), &mut wake) {
-                    None => break Poll::Pending,
-                    Some(Status::Received(item)) => {
-                        *key = None;
-                        s.took_received(&mut wake);
-                        break Poll::Ready(Some(item));
-                    }
-                    Some(Status::Closed(_)) => {
-                        *key = None;
-                        break Poll::Ready(None);
-                    }
-                    // A woken stream: look again.
-                    Some(Status::Woken) => *key = None,
-                    Some(_) => unreachable!("a receive entry ends received, closed or woken"),
-                },
-            }
+        let res = match *key {
+            None => match s.try_recv(None, &mut wake) {
+                TryRecv::Got(item) => Poll::Ready(Some(item)),
+                TryRecv::Closed => Poll::Ready(None),
+                TryRecv::Empty => {
+                    let waker = Some(cx.waker().clone());
+                    *key = Some(s.push_receiver(waker, None, &mut wake));
+                    Poll::Pending
+                }
+                TryRecv::Lost => unreachable!("a plain receive has no select token"),
+            },
+            Some(k) => match s.poll_entry(k, Some(cx.waker()), &mut wake) {
+                None => Poll::Pending,
+                Some(Status::Received(item)) => {
+                    *key = None;
+                    s.took_received(&mut wake);
+                    Poll::Ready(Some(item))
+                }
+                Some(Status::Closed(_)) => {
+                    *key = None;
+                    Poll::Ready(None)
+                }
+                Some(_) => unreachable!("a receive entry ends received or closed"),
+            },
         };
         if let (Poll::Ready(Some(_)), Some(more)) = (&res, more) {
             more(&mut s, &mut wake);
         }
         self.unlock(s, wake);
         res
+    }
+
+    /// Looks at a receive registration without waiting (a `try_recv` on a
+    /// `Receiver` that keeps one for its stream): a value it was handed is
+    /// taken, a closed channel ends it, otherwise it keeps waiting in line.
+    pub(crate) fn try_registration(&self, key: Key) -> Registration<T> {
+        self.with(|s, wake| match s.poll_entry(key, None, wake) {
+            None => Registration::Waiting,
+            Some(Status::Received(item)) => {
+                s.took_received(wake);
+                Registration::Got(item)
+            }
+            Some(_) => Registration::Closed,
+        })
     }
 
     /// Withdraws a waiting receive. A value it was handed but never returned

@@ -180,7 +180,6 @@ impl<T> Future for RecvManyFuture<'_, '_, T> {
         // critical section, straight into the caller's buffer.
         let Some(first) = ready!(this.first.chan.poll_recv(
             &mut this.first.key,
-            false,
             cx,
             Some(&mut |s, wake| take_into(s, buf, this.limit - 1, &mut acks, wake)),
         )) else {

@@ -2,13 +2,14 @@
 
 use std::fmt;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio_stream::Stream;
 
-use crate::chan::{Chan, Item, Key, TryRecv, Wake};
+use crate::chan::{Chan, Item, Key, Registration, TryRecv, Wake};
 use crate::error::{RecvError, RecvTimeoutError, TryRecvError};
 use crate::future::{RecvFuture, RecvManyFuture};
 
@@ -19,15 +20,16 @@ use crate::future::{RecvFuture, RecvManyFuture};
 /// drained. The channel closes when the last `Receiver` is dropped; what was
 /// still buffered is then dropped, since nobody can receive it.
 ///
-/// A stream that waits is woken when a value arrives but is never handed one
-/// directly, unlike a waiting `recv`: a stream cannot tell when the `next()`
-/// future that polled it is dropped, so a value handed to it could be
-/// stranded. A waiting stream therefore does not hold a place in the line of
-/// waiting receivers: a `recv` that waits alongside it is served first (a
-/// consumer that mixes both on one channel may see its stream wait while
-/// `recv` callers keep arriving), and on a rendezvous channel a waiting
-/// stream does not make `try_send` succeed; a `send` waits until the stream
-/// comes for the value. Consumers that only use the stream are unaffected.
+/// A receiver polled as a stream (or through [`poll_recv`](Receiver::poll_recv))
+/// waits in line exactly like [`recv`](Receiver::recv): first come, first
+/// served among all the channel's receivers, and on a rendezvous channel a
+/// waiting stream is a receiver a `try_send` can hand its value to. The place
+/// in line belongs to the `Receiver` handle, not to the `next()` future: a
+/// value handed to it while it waits stays with the handle, even if that
+/// `next()` future is dropped, and is the first thing the handle's next
+/// `poll_next`, `poll_recv`, `recv` or `try_recv` returns. Dropping the handle
+/// passes such a value on to the next waiting receiver (or back to the front
+/// of the channel), so nothing is lost.
 ///
 /// # Examples
 ///
@@ -52,13 +54,35 @@ use crate::future::{RecvFuture, RecvManyFuture};
 pub struct Receiver<T> {
     /// The channel; this handle is counted in its receiver count.
     pub(crate) chan: Arc<Chan<T>>,
-    /// The entry of the receive that `poll_next` is waiting on.
-    stream: Option<Key>,
+    /// The key of this handle's place in the receive queue, taken by
+    /// `poll_next`/`poll_recv` ([`NO_KEY`] when it has none). Written only
+    /// through `&mut self`; a `recv` or `try_recv` through `&self` takes it
+    /// over with one atomic swap, so of several concurrent callers exactly one
+    /// gets the place (and any value handed to it).
+    registration: AtomicUsize,
 }
+
+/// [`Receiver::registration`] when the handle holds no place in line.
+const NO_KEY: usize = usize::MAX;
 
 impl<T> Receiver<T> {
     pub(crate) fn new(chan: Arc<Chan<T>>) -> Self {
-        Receiver { chan, stream: None }
+        Receiver {
+            chan,
+            registration: AtomicUsize::new(NO_KEY),
+        }
+    }
+
+    /// Takes this handle's place in line, if it holds one.
+    #[inline]
+    fn take_registration(&self) -> Option<Key> {
+        if self.registration.load(Ordering::Relaxed) == NO_KEY {
+            return None;
+        }
+        match self.registration.swap(NO_KEY, Ordering::Relaxed) {
+            NO_KEY => None,
+            key => Some(key),
+        }
     }
 
     /// Receives a value, waiting for one.
@@ -89,7 +113,9 @@ impl<T> Receiver<T> {
     pub fn recv(&self) -> RecvFuture<'_, T> {
         RecvFuture {
             chan: &self.chan,
-            key: None,
+            // A place in line the stream left holds, with any value it was
+            // handed, moves to this receive.
+            key: self.take_registration(),
         }
     }
 
@@ -114,6 +140,19 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
     /// ```
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
+        if let Some(key) = self.take_registration() {
+            match self.chan.try_registration(key) {
+                Registration::Got(item) => return Ok(item.into_received()),
+                Registration::Closed => return Err(TryRecvError::Closed),
+                Registration::Waiting => {
+                    // Still in line: a receiver waits only while nothing is
+                    // buffered and no sender could hand it a value, so there
+                    // is nothing to take now. Keep the place.
+                    self.registration.store(key, Ordering::Relaxed);
+                    return Err(TryRecvError::Empty);
+                }
+            }
+        }
         let mut s = self.chan.lock();
         if s.can_pop() {
             let item = s.pop();
@@ -245,6 +284,45 @@ impl<T> Receiver<T> {
         Arc::ptr_eq(&self.chan, &other.chan)
     }
 
+    /// Polls for a value: the manual form of [`recv`](Receiver::recv) and of
+    /// the [`Stream`] impl, for code that implements `Future` or `Stream` by
+    /// hand. `Ready(Some(v))` is a value, `Ready(None)` means the channel is
+    /// closed and drained, `Pending` means this handle waits in line and
+    /// `cx`'s waker will be woken.
+    ///
+    /// The place in line belongs to the handle (see [`Receiver`]): a value
+    /// handed to it while it waits is kept for the handle's next
+    /// `poll_recv`, `poll_next`, `recv` or `try_recv`, and passed on if the
+    /// handle is dropped. Like tokio's, each ready poll spends one unit of the
+    /// task's cooperative budget.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (tx, mut rx) = gochan::bounded(1);
+    /// tx.send(7).await.unwrap();
+    /// assert_eq!(poll_fn(|cx| rx.poll_recv(cx)).await, Some(7));
+    /// drop(tx);
+    /// assert_eq!(poll_fn(|cx| rx.poll_recv(cx)).await, None);
+    /// # }
+    /// ```
+    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let mut key = match *self.registration.get_mut() {
+            NO_KEY => None,
+            key => Some(key),
+        };
+        let res = self
+            .chan
+            .poll_recv(&mut key, cx, None)
+            .map(|item| item.map(Item::into_received));
+        *self.registration.get_mut() = key.unwrap_or(NO_KEY);
+        res
+    }
+
     shared_methods!(rx);
 }
 
@@ -252,10 +330,7 @@ impl<T> Stream for Receiver<T> {
     type Item = T;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let this = &mut *self;
-        this.chan
-            .poll_recv(&mut this.stream, true, cx, None)
-            .map(|item| item.map(Item::into_received))
+        self.poll_recv(cx)
     }
 }
 
@@ -268,7 +343,7 @@ impl<T> Clone for Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        if let Some(key) = self.stream.take() {
+        if let Some(key) = self.take_registration() {
             self.chan.cancel_recv(key);
         }
         self.chan.drop_receiver();

@@ -93,7 +93,7 @@ impl<T> Case for RecvCase<'_, T> {
             TryRecv::Closed => Ok(None),
             TryRecv::Lost => Err(Attempt::Lost),
             TryRecv::Empty => {
-                self.key = Some(s.push_receiver(None, Some(sel.clone()), false, wake));
+                self.key = Some(s.push_receiver(None, Some(sel.clone()), wake));
                 Err(Attempt::Waiting)
             }
         });

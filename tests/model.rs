@@ -13,7 +13,8 @@
 //! * `waiters_match_model`: the same plus hand-polled `send`, `deliver`, `recv`,
 //!   `recv_many` and stream futures (`tokio_test::task::spawn`), cancelled and
 //!   dropped at random: first-come-first-served service, no barging, hand-off
-//!   on cancel, streams only woken (never handed a value), `deliver`
+//!   on cancel, a stream waiting in line like `recv` (its place and any value
+//!   handed to it kept by the handle, passed on when the handle drops), `deliver`
 //!   acknowledgements, and that a future the model says is done was woken.
 //! * `waiters_with_reserve_match_model`: the same with `reserve` and permits.
 //!
@@ -133,10 +134,6 @@ enum St {
     RecvGot(u32),
     /// Closed and drained while it waited.
     RecvClosed,
-    /// A stream in the receive queue: only ever woken, never handed a value.
-    StreamWaiting,
-    /// A waiting stream was woken by a value; it looks again when polled.
-    Woken,
 }
 
 /// What became of a `deliver`'s value.
@@ -203,14 +200,11 @@ impl Model {
         }
     }
 
-    /// Hands `v` to the longest-waiting receiver; waiting streams met on the
-    /// way are only woken.
+    /// Hands `v` to the longest-waiting receiver (a stream's registration
+    /// waits in the same line).
     fn hand(&mut self, v: u32) -> bool {
-        while let Some(fid) = self.recv_q.pop_front() {
+        if let Some(fid) = self.recv_q.pop_front() {
             match self.futs[&fid] {
-                St::StreamWaiting => {
-                    self.futs.insert(fid, St::Woken);
-                }
                 St::RecvWaiting => {
                     self.futs.insert(fid, St::RecvGot(v));
                     self.in_flight += 1;
@@ -296,13 +290,8 @@ impl Model {
 
     /// A receive or stream starts waiting. On a rendezvous channel a waiting
     /// receiver is the room a waiting `reserve` needs.
-    fn push_receiver(&mut self, fid: usize, stream: bool) {
-        let st = if stream {
-            St::StreamWaiting
-        } else {
-            St::RecvWaiting
-        };
-        self.futs.insert(fid, st);
+    fn push_receiver(&mut self, fid: usize) {
+        self.futs.insert(fid, St::RecvWaiting);
         self.recv_q.push_back(fid);
         if self.cap == Some(0) {
             self.grant_reservation();
@@ -822,7 +811,6 @@ fn model_poll(m: &mut Model, fid: usize, deliver: bool) -> Out {
             Out::Got(v)
         }
         St::RecvClosed => Out::RecvClosed,
-        st @ (St::StreamWaiting | St::Woken) => unreachable!("{st:?} is the stream's"),
     }
 }
 
@@ -888,7 +876,7 @@ fn run_waiters(cap: Option<usize>, ops: &[WOp]) {
                             // It waited (which may grant a rendezvous
                             // reservation), then was dropped.
                             let fid = fresh();
-                            m.push_receiver(fid, false);
+                            m.push_receiver(fid);
                             m.recv_q.retain(|&k| k != fid);
                             m.futs.remove(&fid);
                             Poll::Pending
@@ -961,7 +949,7 @@ fn run_waiters(cap: Option<usize>, ops: &[WOp]) {
                     Take::Got(v) => Out::Got(v),
                     Take::Closed => Out::RecvClosed,
                     Take::Empty => {
-                        m.push_receiver(fid, false);
+                        m.push_receiver(fid);
                         Out::Pending
                     }
                 };
@@ -1042,33 +1030,37 @@ fn run_waiters(cap: Option<usize>, ops: &[WOp]) {
             }
             WOp::PollStream => {
                 if let Some(s) = stream.as_mut() {
-                    // A registration that was woken (or closed) must have
-                    // woken the stream's task.
+                    // The stream's registration waits in line like a recv;
+                    // one that was handed a value (or closed) must have woken
+                    // the stream's task.
                     let st = stream_fid.map(|fid| m.futs[&fid]);
-                    if matches!(st, Some(St::Woken | St::RecvClosed)) {
-                        assert!(s.is_woken(), "stream woken or closed, task not woken {ctx}");
+                    if matches!(st, Some(St::RecvGot(_) | St::RecvClosed)) {
+                        assert!(
+                            s.is_woken(),
+                            "stream handed or closed, task not woken {ctx}"
+                        );
                     }
                     let want = match st {
-                        Some(St::StreamWaiting) => Out::Pending,
+                        Some(St::RecvWaiting) => Out::Pending,
+                        Some(St::RecvGot(v)) => {
+                            m.futs.remove(&stream_fid.take().unwrap());
+                            m.took_received(v);
+                            Out::Got(v)
+                        }
                         Some(St::RecvClosed) => {
                             m.futs.remove(&stream_fid.take().unwrap());
                             Out::RecvClosed
                         }
-                        None | Some(St::Woken) => {
-                            if let Some(fid) = stream_fid.take() {
-                                m.futs.remove(&fid);
+                        None => match m.take() {
+                            Take::Got(v) => Out::Got(v),
+                            Take::Closed => Out::RecvClosed,
+                            Take::Empty => {
+                                let fid = fresh();
+                                m.push_receiver(fid);
+                                stream_fid = Some(fid);
+                                Out::Pending
                             }
-                            match m.take() {
-                                Take::Got(v) => Out::Got(v),
-                                Take::Closed => Out::RecvClosed,
-                                Take::Empty => {
-                                    let fid = fresh();
-                                    m.push_receiver(fid, true);
-                                    stream_fid = Some(fid);
-                                    Out::Pending
-                                }
-                            }
-                        }
+                        },
                         Some(st) => unreachable!("stream {st:?}"),
                     };
                     let got = match s.poll_next() {
@@ -1081,9 +1073,13 @@ fn run_waiters(cap: Option<usize>, ops: &[WOp]) {
             }
             WOp::DropStream => {
                 if let Some(s) = stream.take() {
+                    // Dropping the handle withdraws its place in line and
+                    // passes on a value it was handed.
                     if let Some(fid) = stream_fid.take() {
-                        if m.futs.remove(&fid) == Some(St::StreamWaiting) {
-                            m.recv_q.retain(|&k| k != fid);
+                        match m.futs.remove(&fid) {
+                            Some(St::RecvWaiting) => m.recv_q.retain(|&k| k != fid),
+                            Some(St::RecvGot(v)) => m.pass_on(v),
+                            _ => {}
                         }
                     }
                     drop(s);

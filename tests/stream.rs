@@ -86,39 +86,96 @@ fn rendezvous_stream_takes_from_waiting_sender() {
     assert!(send.is_woken());
     assert_ready_eq!(send.poll(), Ok(()));
 
-    // A waiting stream is woken, never handed a value (it cannot tell when
-    // its `next()` is dropped): a rendezvous send waits for it to come and
-    // take the value.
+    // A waiting stream holds a place in line like `recv`: a rendezvous
+    // `try_send` finds it and hands the value over.
     assert_pending!(stream.poll_next());
-    assert_eq!(tx.try_send(2), Err(gochan::TrySendError::Full(2)));
+    assert_eq!(tx.try_send(2), Ok(()));
+    assert!(stream.is_woken());
+    assert_ready_eq!(stream.poll_next(), Some(2));
     let mut send = spawn(tx.send(3));
     assert_pending!(send.poll());
-    assert!(stream.is_woken());
     assert_ready_eq!(stream.poll_next(), Some(3));
     assert!(send.is_woken());
     assert_ready_eq!(send.poll(), Ok(()));
 }
 
 #[test]
-fn waiting_stream_is_woken_not_handed_values() {
-    // recv futures waiting behind or ahead of a stream are handed values in
-    // order; the stream is woken and takes what is left in the channel.
-    let (tx, rx) = gochan::unbounded();
-    let rx2 = rx.clone();
-    let mut r1 = spawn(rx2.recv());
-    assert_pending!(r1.poll());
-    let mut stream = spawn(rx);
-    assert_pending!(stream.poll_next());
-    let mut r3 = spawn(rx2.recv());
-    assert_pending!(r3.poll());
+fn streams_and_recv_are_served_in_arrival_order() {
+    // recv futures and a stream waiting on one channel are handed values in
+    // the order they started waiting, whichever kind they are.
+    for (kind, (tx, rx)) in kinds::<i32>() {
+        let rx2 = rx.clone();
+        let mut r1 = spawn(rx2.recv());
+        assert_pending!(r1.poll(), "{kind}");
+        let mut stream = spawn(rx);
+        assert_pending!(stream.poll_next(), "{kind}");
+        let mut r3 = spawn(rx2.recv());
+        assert_pending!(r3.poll(), "{kind}");
 
-    tx.try_send(1).unwrap(); // to r1, the longest waiting
-    tx.try_send(2).unwrap(); // wakes the stream, goes to r3
-    tx.try_send(3).unwrap(); // nobody waits now: buffered
-    assert!(stream.is_woken());
-    assert_ready_eq!(r1.poll(), Ok(1));
-    assert_ready_eq!(r3.poll(), Ok(2));
-    assert_ready_eq!(stream.poll_next(), Some(3));
+        for v in 1..=3 {
+            tx.try_send(v).unwrap(); // each to a waiting receiver, in order
+        }
+        assert!(
+            r1.is_woken() && stream.is_woken() && r3.is_woken(),
+            "{kind}"
+        );
+        assert_ready_eq!(r3.poll(), Ok(3), "{kind}");
+        assert_ready_eq!(stream.poll_next(), Some(2), "{kind}");
+        assert_ready_eq!(r1.poll(), Ok(1), "{kind}");
+        assert_eq!(rx2.try_recv(), Err(TryRecvError::Empty), "{kind}");
+    }
+}
+
+#[test]
+fn five_stream_consumers_take_turns() {
+    // Trio's multiple-consumer test, and the seeds' `async for` worker pool:
+    // five tasks consume one bounded(1) channel as streams while ten values
+    // are sent one after another. Each waiting stream is handed a value in
+    // turn, so every consumer gets some (before, one got none).
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (tx, rx) = gochan::bounded(1);
+        let consumers: Vec<_> = (0..5)
+            .map(|_| {
+                let mut rx = rx.clone();
+                tokio::spawn(async move {
+                    let mut got = Vec::new();
+                    while let Some(v) = rx.next().await {
+                        got.push(v);
+                    }
+                    got
+                })
+            })
+            .collect();
+        drop(rx);
+        tokio::task::yield_now().await; // every consumer waits in line
+        for i in 0..10 {
+            deadline(tx.send(i)).await.unwrap();
+        }
+        drop(tx);
+        let mut all = Vec::new();
+        for c in consumers {
+            let got = deadline(c).await.unwrap();
+            assert!(!got.is_empty(), "every consumer takes its turn");
+            all.extend(got);
+        }
+        all.sort_unstable();
+        assert_eq!(all, (0..10).collect::<Vec<_>>());
+    });
+}
+
+#[test]
+fn rendezvous_try_send_finds_a_waiting_stream() {
+    for _ in 0..50 {
+        let (tx, rx) = gochan::rendezvous();
+        let mut stream = spawn(rx);
+        assert_pending!(stream.poll_next());
+        assert_eq!(tx.try_send(1), Ok(()));
+        assert_ready_eq!(stream.poll_next(), Some(1));
+    }
 }
 
 #[test]
@@ -229,11 +286,9 @@ async fn next_in_select_loses_nothing() {
     assert_eq!(got, (0..50).collect::<Vec<_>>());
 }
 
-/// A `next()` that was cancelled (a lost `select!`, a timeout) must not leave
-/// the receiver registered as waiting: a value sent afterwards is a buffered
-/// value like any other, and `recv` on the same handle gets it, then sees the
-/// close. Today the value is captured by the stale registration and `recv`
-/// waits forever, even after the channel is closed.
+/// A `next()` that was cancelled (a lost `select!`, a timeout) leaves the
+/// handle's place in line with the handle: a value sent afterwards is handed
+/// to it, and `recv` on the same handle gets it, then sees the close.
 #[test]
 fn cancelled_next_then_recv_on_same_handle() {
     let (tx, mut rx) = gochan::unbounded();
@@ -246,35 +301,101 @@ fn cancelled_next_then_recv_on_same_handle() {
     assert_ready_eq!(spawn(rx.recv()).poll(), Err(RecvError));
 }
 
-/// The same stale registration starves every other receiver: a value sent
-/// after the cancelled `next()` is held by an idle handle, and another
-/// receiver's `recv` hangs after the close for as long as that handle lives.
+/// The value handed to a handle whose `next()` was dropped is that handle's:
+/// another receiver does not see it, the handle's `try_recv` returns it, and
+/// the handle holds no place in line afterwards.
 #[test]
-fn cancelled_next_does_not_starve_other_receivers() {
+fn value_handed_to_a_cancelled_next_stays_with_the_handle() {
     let (tx, mut rx) = gochan::unbounded();
     let other = rx.clone();
     assert_pending!(spawn(rx.next()).poll()); // polled once, then dropped
+    assert_eq!(
+        rx.stats().waiting_receivers,
+        1,
+        "the handle keeps its place"
+    );
     tx.try_send(1).unwrap();
-    assert_eq!(other.try_recv(), Ok(1), "the value is there for anyone");
-    assert_eq!(rx.stats().waiting_receivers, 0, "nobody is waiting");
-    tx.try_send(2).unwrap();
+    assert_eq!(rx.stats().waiting_receivers, 0);
+    assert_eq!(other.try_recv(), Err(TryRecvError::Empty));
+    assert_eq!(rx.try_recv(), Ok(1));
+    tx.try_send(2).unwrap(); // nobody waits now: buffered, for anyone
+    assert_eq!(other.try_recv(), Ok(2));
     drop(tx);
-    let mut recv = spawn(other.recv());
-    assert_ready_eq!(recv.poll(), Ok(2));
-    drop(recv);
     assert_ready_eq!(spawn(other.recv()).poll(), Err(RecvError));
     drop(rx);
 }
 
-/// On a rendezvous channel the stale registration makes `try_send` succeed
-/// though no receiver is waiting, against "try_send succeeds only if a
-/// receiver is waiting right now".
+/// Dropping the handle passes a value it was handed on: to the next waiting
+/// receiver, or back to the front of the channel.
+#[test]
+fn dropped_handle_passes_on_what_its_cancelled_next_was_handed() {
+    for (kind, (tx, mut rx)) in kinds::<i32>() {
+        let other = rx.clone();
+        assert_pending!(spawn(rx.next()).poll(), "{kind}");
+        let mut waiting = spawn(other.recv());
+        assert_pending!(waiting.poll(), "{kind}");
+        tx.try_send(1).unwrap(); // to `rx`, which waited first
+        assert!(!waiting.is_woken(), "{kind}");
+        drop(rx);
+        assert!(waiting.is_woken(), "{kind}");
+        assert_ready_eq!(waiting.poll(), Ok(1), "{kind}");
+    }
+    for (kind, (tx, mut rx)) in kinds::<i32>() {
+        let other = rx.clone();
+        assert_pending!(spawn(rx.next()).poll(), "{kind}");
+        tx.try_send(1).unwrap();
+        drop(rx);
+        assert_eq!(other.try_recv(), Ok(1), "{kind}");
+    }
+}
+
+/// On a rendezvous channel a handle whose `next()` was dropped still waits
+/// in line, so `try_send` hands it the value.
 #[test]
 fn cancelled_next_rendezvous_try_send() {
     let (tx, mut rx) = gochan::rendezvous();
     assert_pending!(spawn(rx.next()).poll()); // polled once, then dropped
-    assert_eq!(tx.try_send(1), Err(gochan::TrySendError::Full(1)));
+    assert_eq!(tx.try_send(1), Ok(()));
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(tx.try_send(2), Err(gochan::TrySendError::Full(2)));
+}
+
+/// A `next()` dropped again and again in a `tokio::select!` loop, with
+/// several consumers: every value is received exactly once, and at once.
+#[tokio::test(start_paused = true)]
+async fn next_dropped_in_select_loops_strands_nothing() {
+    let (tx, rx) = gochan::rendezvous();
+    let consumers: Vec<_> = (0..3)
+        .map(|_| {
+            let mut rx = rx.clone();
+            tokio::spawn(async move {
+                let mut got = Vec::new();
+                loop {
+                    tokio::select! {
+                        v = rx.next() => match v {
+                            Some(v) => got.push(v),
+                            None => break,
+                        },
+                        _ = tokio::time::sleep(Duration::from_millis(1)) => {}
+                    }
+                }
+                got
+            })
+        })
+        .collect();
     drop(rx);
+    for i in 0..200 {
+        // A value is taken within one select round of being sent.
+        let sent = tokio::time::timeout(Duration::from_millis(5), tx.send(i)).await;
+        assert_eq!(sent, Ok(Ok(())), "value {i} was not taken at once");
+    }
+    drop(tx);
+    let mut all = Vec::new();
+    for c in consumers {
+        all.extend(deadline(c).await.unwrap());
+    }
+    all.sort_unstable();
+    assert_eq!(all, (0..200).collect::<Vec<_>>());
 }
 
 /// The way users hit it: `timeout(d, rx.next())`, then `recv`.
