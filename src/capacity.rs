@@ -1,8 +1,13 @@
 //! The admission rule: how many values a channel may buffer.
 //!
-//! All three kinds of channel share one engine; they differ only in this rule.
-//! A rendezvous channel is `Bounded(0)`: it never buffers, so a send completes
-//! only by handing its value to a waiting receiver.
+//! All three kinds of channel share one engine, and this rule is most of what
+//! tells them apart. A rendezvous channel is `Bounded(0)`: it never buffers,
+//! so a send completes only by handing its value to a waiting receiver. The
+//! engine still treats `Bounded(0)` specially in one place, reservations: on
+//! a rendezvous channel "room" for a permit is a receiver waiting now, so a
+//! receiver that starts waiting grants a waiting `reserve`
+//! (`State::try_reserve`, `push_receiver`, `reservation_settled` in
+//! `chan.rs`).
 
 /// How many values a channel's buffer may hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,8 +1,16 @@
-//! The shared engine: the only code that locks.
+//! The shared engine: the channel's state, its lock and every transition.
 //!
-//! One mutex (`parking_lot`'s) guards the buffer and the bookkeeping. Tasks that must wait get an
-//! entry in a small slab inside the state, and their key joins the queue of
-//! waiting senders or waiting receivers. A counterpart that arrives later
+//! One mutex (`parking_lot`'s) guards the buffer and the bookkeeping; the
+//! select tokens and the `deliver` acknowledgements defined here have small
+//! locks of their own. The lock is taken through [`Chan::lock`] and
+//! [`Chan::with`], but not only here: the handles, futures and select cases
+//! (`sender.rs`, `receiver.rs`, `future.rs`, `select.rs`) still compose some
+//! critical sections of their own out of this module's `State` methods (the
+//! `try_send`/`try_recv` fast paths, `reserve`, the permits, the select
+//! cases). Tasks that must wait get an entry in a small slab inside the
+//! state, and their key joins the line of waiting senders, of waiting
+//! receivers, or of `closed()`/`join()` watchers (lines threaded through the
+//! slab, so a waiter leaves in O(1) whatever the number of others). A counterpart that arrives later
 //! completes the longest-waiting entry directly, under the lock: a sender moves
 //! its value into a waiting receiver's entry, a receiver that frees room moves the
 //! longest-waiting sender's value into the buffer. That is Go's design (`sudog`
@@ -22,15 +30,17 @@
 //!
 //! The entry belongs to the future that made it: only that future frees it (when
 //! it takes its result, or when it is dropped), so keys are never reused under a
-//! live future. No user code runs under the lock: wakers are woken, values are
-//! dropped and acknowledgements are signalled after the guard is gone (see
-//! [`Wake`]).
+//! live future. No user code runs under the lock: wakers are woken, replaced
+//! wakers and values are dropped, and acknowledgements are signalled after
+//! the guard is gone (see [`Wake`]); a waker that panics does not stop the
+//! others, and its panic is re-raised only once every value is where the
+//! contract says. The one exception is cloning a task's waker to register it,
+//! done under the lock as `tokio::sync::Notify` does; a `clone` that panics
+//! leaves nothing of the channel's in a local.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
-
-use tokio::sync::Notify;
 
 use crate::capacity::Capacity;
 use crate::error::RecvError;
@@ -104,6 +114,10 @@ impl Ack {
     }
 
     /// Settles the acknowledgement (first call wins) and wakes the waiter.
+    ///
+    /// The waker is the `deliver` task's; a panic from it is not the
+    /// settling side's to handle (a receiver holding the value it returns,
+    /// a close handing values back), so it is contained here.
     pub(crate) fn set(&self, state: AckState) {
         let waker = {
             let mut inner = self.inner.lock();
@@ -114,7 +128,8 @@ impl Ack {
             inner.1.take()
         };
         if let Some(w) = waker {
-            w.wake();
+            let mut panic = None;
+            guarded(&mut panic, || w.wake());
         }
     }
 
@@ -123,10 +138,13 @@ impl Ack {
         let mut inner = self.inner.lock();
         match inner.0 {
             AckState::Pending => {
-                match &inner.1 {
-                    Some(w) if w.will_wake(cx.waker()) => {}
-                    _ => inner.1 = Some(cx.waker().clone()),
-                }
+                let old = match &inner.1 {
+                    Some(w) if w.will_wake(cx.waker()) => None,
+                    _ => inner.1.replace(cx.waker().clone()),
+                };
+                drop(inner);
+                // A replaced waker is user code: dropped after the lock.
+                drop(old);
                 Poll::Pending
             }
             done => Poll::Ready(done),
@@ -274,11 +292,15 @@ fn own_select_lost(mine: Option<&Sel>) -> bool {
 
 /// What a waiting operation's entry says.
 pub(crate) enum Status<T> {
-    /// In the send queue with its item; `None` is a `reserve` waiting for room.
+    /// In the send line with its item; `None` is a `reserve` waiting for room.
     SendWaiting(Option<Item<T>>),
-    /// In the receive queue (a `recv`, a select case, or the registration a
+    /// In the receive line (a `recv`, a select case, or the registration a
     /// `Receiver` keeps for its stream and `poll_recv`).
     RecvWaiting,
+    /// A `closed()` or `join()` in the watch line.
+    Watching,
+    /// A watcher was woken by a close or a finish: it looks at the state again.
+    Notified,
     /// The item entered the channel (or the reservation was granted).
     Sent,
     /// A sender handed this item over; it counts as in flight until taken.
@@ -297,164 +319,283 @@ pub(crate) struct Entry<T> {
     status: Status<T>,
 }
 
-/// The waiting operations: a slab of entries and two FIFO queues of keys.
+/// The lines operations wait in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Line {
+    /// Senders and reservations.
+    Send = 0,
+    /// Receivers.
+    Recv = 1,
+    /// `closed()` and `join()`.
+    Watch = 2,
+}
+
+/// "No key": the end of a line.
+const NIL: Key = usize::MAX;
+
+/// A slot of the slab: an entry and, while it waits in a line, its links.
+struct Slot<T> {
+    /// `None` is a free slot (listed in [`Queues::free`]).
+    entry: Option<Entry<T>>,
+    /// The line the entry waits in; `None` once it left it (completed, or a
+    /// stale select case unlinked by a counterpart).
+    line: Option<Line>,
+    /// The entry before this one in its line ([`NIL`] at the head).
+    prev: Key,
+    /// The entry after this one in its line ([`NIL`] at the tail).
+    next: Key,
+}
+
+/// One FIFO line, threaded through the slots: push, pop and withdraw from
+/// the middle are all O(1), whatever the number of waiters.
+#[derive(Clone, Copy)]
+struct List {
+    /// The longest-waiting entry, or [`NIL`].
+    head: Key,
+    /// The newest entry, or [`NIL`].
+    tail: Key,
+    /// How many entries wait in the line.
+    len: usize,
+}
+
+/// The waiting operations: a slab of entries and three FIFO lines through it.
 ///
 /// Allocated the first time anything waits, so that a channel that never
 /// waits stays small (an idle channel's whole heap is its `Arc`).
 struct Waiters<T> {
-    /// `None` until the first operation waits; kept from then on, so steady
-    /// state does not allocate.
+    /// `None` until the first operation waits; kept while waiters come and go
+    /// (steady state does not allocate), given back once a spike of more than
+    /// [`WAITERS_KEEP`] slots has fully drained.
     inner: Option<Box<Queues<T>>>,
 }
 
+/// A slab with more slots than this is freed once nothing waits on it, so
+/// that a spike of waiting tasks does not keep its memory for ever.
+const WAITERS_KEEP: usize = 64;
+
 /// What [`Waiters`] holds once allocated.
 struct Queues<T> {
-    /// Entries by key; `None` is a free slot (listed in `free`).
-    entries: Vec<Option<Entry<T>>>,
-    /// Free keys, reused before `entries` grows.
+    /// Entries by key. A key is never reused while its future holds it.
+    slots: Vec<Slot<T>>,
+    /// Free keys, reused before `slots` grows.
     free: Vec<Key>,
-    /// Waiting senders, longest-waiting first. Every key here is occupied.
-    send_q: VecDeque<Key>,
-    /// Waiting receivers, longest-waiting first. Every key here is occupied.
-    recv_q: VecDeque<Key>,
+    /// The lines, indexed by [`Line`]. Every key in a line is an occupied
+    /// slot whose `line` names that line.
+    lines: [List; 3],
+    /// Occupied slots (in a line or not).
+    live: usize,
 }
+
+/// An empty line.
+const EMPTY: List = List {
+    head: NIL,
+    tail: NIL,
+    len: 0,
+};
 
 impl<T> Waiters<T> {
     fn queues(&mut self) -> &mut Queues<T> {
         self.inner.get_or_insert_with(|| {
             Box::new(Queues {
-                entries: Vec::new(),
+                slots: Vec::new(),
                 free: Vec::new(),
-                send_q: VecDeque::new(),
-                recv_q: VecDeque::new(),
+                lines: [EMPTY; 3],
+                live: 0,
             })
         })
     }
 
-    fn insert(&mut self, entry: Entry<T>) -> Key {
+    /// Stores `entry` and puts it at the back of `line`.
+    fn insert(&mut self, entry: Entry<T>, line: Line) -> Key {
         let q = self.queues();
-        match q.free.pop() {
+        let slot = Slot {
+            entry: Some(entry),
+            line: None,
+            prev: NIL,
+            next: NIL,
+        };
+        let key = match q.free.pop() {
             Some(key) => {
-                q.entries[key] = Some(entry);
+                q.slots[key] = slot;
                 key
             }
             None => {
-                q.entries.push(Some(entry));
-                q.entries.len() - 1
+                q.slots.push(slot);
+                q.slots.len() - 1
             }
-        }
+        };
+        q.live += 1;
+        q.push(key, line);
+        key
     }
 
     fn get(&mut self, key: Key) -> &mut Entry<T> {
         self.inner
             .as_mut()
-            .and_then(|q| q.entries[key].as_mut())
+            .and_then(|q| q.slots[key].entry.as_mut())
             .expect("gochan: waiter entry missing (internal error)")
     }
 
     fn peek(&self, key: Key) -> &Entry<T> {
         self.inner
             .as_ref()
-            .and_then(|q| q.entries[key].as_ref())
+            .and_then(|q| q.slots[key].entry.as_ref())
             .expect("gochan: waiter entry missing (internal error)")
     }
 
+    /// Frees an entry, taking it out of its line if it still waits in one.
     fn remove(&mut self, key: Key) -> Entry<T> {
-        let q = self.queues();
-        let entry = q.entries[key]
+        let q = self
+            .inner
+            .as_mut()
+            .expect("gochan: waiter entry missing (internal error)");
+        q.unlink(key);
+        let entry = q.slots[key]
+            .entry
             .take()
             .expect("gochan: waiter entry missing (internal error)");
-        q.free.push(key);
+        q.live -= 1;
+        if q.live == 0 && q.slots.len() > WAITERS_KEEP {
+            // A spike has drained: give its memory back.
+            self.inner = None;
+        } else {
+            q.free.push(key);
+        }
         entry
     }
 
-    fn send_len(&self) -> usize {
-        self.inner.as_ref().map_or(0, |q| q.send_q.len())
+    fn len(&self, line: Line) -> usize {
+        self.inner
+            .as_ref()
+            .map_or(0, |q| q.lines[line as usize].len)
     }
 
-    fn recv_len(&self) -> usize {
-        self.inner.as_ref().map_or(0, |q| q.recv_q.len())
+    /// The longest-waiting entry of `line`.
+    fn first(&self, line: Line) -> Option<Key> {
+        let head = self.inner.as_ref()?.lines[line as usize].head;
+        (head != NIL).then_some(head)
     }
 
-    fn send_key(&self, i: usize) -> Key {
-        self.inner.as_ref().expect("queued").send_q[i]
+    /// The entry after `key` in its line.
+    fn after(&self, key: Key) -> Option<Key> {
+        let next = self.inner.as_ref()?.slots[key].next;
+        (next != NIL).then_some(next)
     }
 
-    fn recv_key(&self, i: usize) -> Key {
-        self.inner.as_ref().expect("queued").recv_q[i]
+    /// Takes the longest-waiting entry out of `line`.
+    fn pop(&mut self, line: Line) -> Option<Key> {
+        let key = self.first(line)?;
+        self.unlink(key);
+        Some(key)
     }
 
-    fn send_remove(&mut self, i: usize) {
-        remove_at(&mut self.queues().send_q, i);
-    }
-
-    fn recv_remove(&mut self, i: usize) {
-        remove_at(&mut self.queues().recv_q, i);
-    }
-
-    fn send_pop(&mut self) -> Option<Key> {
-        self.inner.as_mut()?.send_q.pop_front()
-    }
-
-    fn recv_pop(&mut self) -> Option<Key> {
-        self.inner.as_mut()?.recv_q.pop_front()
-    }
-
-    fn send_push(&mut self, key: Key) {
-        self.queues().send_q.push_back(key);
-    }
-
-    fn recv_push(&mut self, key: Key) {
-        self.queues().recv_q.push_back(key);
-    }
-
-    /// Takes `key` out of the send queue (`send`) or the receive queue. A
-    /// stale select entry may already be gone from it.
-    fn unqueue(&mut self, key: Key, send: bool) {
+    /// Takes `key` out of its line, if it is in one (O(1)).
+    fn unlink(&mut self, key: Key) {
         if let Some(q) = self.inner.as_mut() {
-            let queue = if send { &mut q.send_q } else { &mut q.recv_q };
-            if let Some(i) = queue.iter().position(|&k| k == key) {
-                queue.remove(i);
-            }
+            q.unlink(key);
+        }
+    }
+
+    /// Puts a waiting entry (out of any line) back at the end of `line`.
+    fn requeue(&mut self, key: Key, line: Line) {
+        self.queues().push(key, line);
+    }
+}
+
+impl<T> Queues<T> {
+    /// Appends `key` (in no line) to `line`.
+    fn push(&mut self, key: Key, line: Line) {
+        let list = &mut self.lines[line as usize];
+        let tail = list.tail;
+        list.tail = key;
+        if tail == NIL {
+            list.head = key;
+        }
+        list.len += 1;
+        if tail != NIL {
+            self.slots[tail].next = key;
+        }
+        let slot = &mut self.slots[key];
+        debug_assert!(slot.line.is_none(), "an entry waits in one line at a time");
+        slot.line = Some(line);
+        slot.prev = tail;
+        slot.next = NIL;
+    }
+
+    /// Takes `key` out of its line, if it is in one.
+    fn unlink(&mut self, key: Key) {
+        let slot = &mut self.slots[key];
+        let Some(line) = slot.line.take() else {
+            return;
+        };
+        let (prev, next) = (slot.prev, slot.next);
+        slot.prev = NIL;
+        slot.next = NIL;
+        let list = &mut self.lines[line as usize];
+        list.len -= 1;
+        if prev == NIL {
+            list.head = next;
+        } else {
+            self.slots[prev].next = next;
+        }
+        if next == NIL {
+            self.lines[line as usize].tail = prev;
+        } else {
+            self.slots[next].prev = prev;
         }
     }
 }
 
-/// Takes the `i`th key out of a queue. Almost always the first: then
-/// `pop_front`, a few instructions, where `VecDeque::remove` costs about 50.
+/// A panic caught from user code that ran outside the lock (a waker, a
+/// value's `Drop`), re-raised once every value is where the contract says.
+pub(crate) type Panic = Box<dyn std::any::Any + Send + 'static>;
+
+/// Runs `f`, keeping the first panic in `first` instead of unwinding, so
+/// that one panicking waker or `Drop` cannot stop the others from running.
 #[inline]
-fn remove_at(q: &mut VecDeque<Key>, i: usize) {
-    if i == 0 {
-        q.pop_front();
-    } else {
-        q.remove(i);
+pub(crate) fn guarded(first: &mut Option<Panic>, f: impl FnOnce()) {
+    if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        first.get_or_insert(p);
     }
 }
 
-/// Work to do once the lock is released.
+/// Re-raises a caught panic, unless this thread is already unwinding (a
+/// handle dropped during a panic): a second panic would abort the process.
+#[cold]
+pub(crate) fn reraise(p: Panic) {
+    if !std::thread::panicking() {
+        std::panic::resume_unwind(p);
+    }
+}
+
+/// Work to do once the lock is released: wakers are user code, so they are
+/// woken, and replaced ones dropped, only after the guard is gone.
 #[derive(Default)]
 pub(crate) struct Wake {
     /// The first task to wake (the common case has one).
     first: Option<Waker>,
-    /// Further tasks to wake (close).
+    /// Further tasks to wake (a close wakes every waiter).
     rest: Vec<Waker>,
-    /// A replaced waker, dropped outside the lock.
+    /// Wakers replaced under the lock, to drop after it. Usually one; more
+    /// land in `rest_old`, so none is ever dropped under the lock.
     old: Option<Waker>,
-    /// `closed()`/`join()` waiters must look again.
+    /// Further replaced wakers (never in practice: one per critical section).
+    rest_old: Vec<Waker>,
+    /// The channel closed or finished: the `closed()`/`join()` watchers are
+    /// woken (collected by [`Chan::unlock`] just before the guard drops).
     events: bool,
 }
 
 impl Wake {
     /// Keeps a waker that is no longer needed, to drop it after the lock.
-    /// Every critical section replaces or frees at most one entry's waker.
     #[inline]
     fn discard(&mut self, waker: Option<Waker>) {
-        debug_assert!(
-            self.old.is_none() || waker.is_none(),
-            "one discarded waker per critical section"
-        );
-        if self.old.is_none() {
-            self.old = waker;
+        if let Some(w) = waker {
+            if self.old.is_none() {
+                self.old = Some(w);
+            } else {
+                self.rest_old.push(w);
+            }
         }
     }
 
@@ -469,33 +610,37 @@ impl Wake {
         }
     }
 
-    /// Wakes everyone collected. Call after the guard is dropped.
+    /// Wakes everyone collected and drops the replaced wakers, every one
+    /// even if some panic; returns the first panic. Call after the guard is
+    /// dropped.
     #[inline(always)]
-    pub(crate) fn run(self, events: &Notify) {
+    pub(crate) fn run(self) -> Option<Panic> {
+        if self.rest.is_empty() && self.old.is_none() {
+            let first = self.first?;
+            return std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| first.wake())).err();
+        }
+        self.run_all()
+    }
+
+    /// [`Wake::run`] with more than one waker to handle.
+    #[cold]
+    #[inline(never)]
+    fn run_all(self) -> Option<Panic> {
+        let mut panic = None;
         let Wake {
             first,
             rest,
             old,
-            events: notify,
+            rest_old,
+            events: _,
         } = self;
-        drop(old);
-        if let Some(w) = first {
-            w.wake();
+        for w in old.into_iter().chain(rest_old) {
+            guarded(&mut panic, || drop(w));
         }
-        if !rest.is_empty() {
-            wake_all(rest);
+        for w in first.into_iter().chain(rest) {
+            guarded(&mut panic, || w.wake());
         }
-        if notify {
-            events.notify_waiters();
-        }
-    }
-}
-
-/// Wakes the tasks beyond the first (a close wakes every waiter).
-#[cold]
-fn wake_all(rest: Vec<Waker>) {
-    for w in rest {
-        w.wake();
+        panic
     }
 }
 
@@ -526,12 +671,26 @@ pub(crate) enum TryRecv<T> {
 /// Everything the lock guards.
 pub(crate) struct State<T> {
     /// Buffered values, oldest first. Holds more than the capacity only after a
-    /// receiver cancelled mid-handoff put its value back at the front.
+    /// receiver cancelled mid-handoff put its value back at the front (on a
+    /// rendezvous channel too, which otherwise buffers only what a permit
+    /// sends with nobody waiting).
+    ///
+    /// Invariant: while a value is buffered, no live receiver waits (every
+    /// path that adds a value hands it to the longest-waiting receiver
+    /// first). The receive fast paths rely on it: they pop the buffer without
+    /// looking at the receive line. Checked in debug builds by [`State::pop`].
     buf: VecDeque<Item<T>>,
     /// The admission rule.
     cap: Capacity,
     /// Set once, never cleared.
     closed: bool,
+    /// Set by a `close_now` that found permits outstanding: their room was
+    /// taken back (`reserved` set to 0) so that the channel could finish at
+    /// once. Such a permit's `send` hands its value back instead of sending
+    /// it, and its drop gives nothing back. Only permits granted before the
+    /// close exist (a closed channel grants none), so every permit alive once
+    /// this is set is revoked.
+    permits_revoked: bool,
     /// Live `Sender` handles (weak senders not counted); 0 closes the channel.
     senders: usize,
     /// Live `Receiver` handles; 0 closes and empties the channel.
@@ -542,10 +701,6 @@ pub(crate) struct State<T> {
     in_flight: usize,
     /// Waiting operations.
     waiters: Waiters<T>,
-    /// `closed()`/`join()` calls waiting on `Chan::events`; while there are
-    /// none, a close or finish skips `Notify::notify_waiters` (which takes
-    /// the `Notify`'s own lock).
-    watchers: usize,
     /// Values that entered the channel, since creation.
     sent: u64,
     /// Values taken by receivers, since creation.
@@ -593,7 +748,7 @@ impl<T> State<T> {
     /// Then [`State::push`] is all a send does.
     #[inline]
     pub(crate) fn can_push(&self) -> bool {
-        !self.closed && self.waiters.recv_len() == 0 && self.cap.has_room(self.occupied())
+        !self.closed && self.waiters.len(Line::Recv) == 0 && self.cap.has_room(self.occupied())
     }
 
     /// The buffer has a free slot now: a push will not grow it. Then nothing
@@ -618,7 +773,7 @@ impl<T> State<T> {
     /// receive does.
     #[inline]
     pub(crate) fn can_pop(&self) -> bool {
-        !self.closed && !self.buf.is_empty() && self.waiters.send_len() == 0
+        !self.closed && !self.buf.is_empty() && self.waiters.len(Line::Send) == 0
     }
 
     /// A receive that takes a buffered value on an open channel; unlike
@@ -635,6 +790,11 @@ impl<T> State<T> {
     /// uncontended send and receive (callgrind).
     #[inline(always)]
     pub(crate) fn pop(&mut self) -> Item<T> {
+        debug_assert_eq!(
+            self.live_receivers_waiting(),
+            0,
+            "a receiver waits while a value is buffered"
+        );
         let item = self
             .buf
             .pop_front()
@@ -657,23 +817,21 @@ impl<T> State<T> {
         mine: Option<&Sel>,
         wake: &mut Wake,
     ) -> Result<(), TrySend<T>> {
-        let mut i = 0;
-        while i < self.waiters.recv_len() {
-            let key = self.waiters.recv_key(i);
+        let mut cur = self.waiters.first(Line::Recv);
+        while let Some(key) = cur {
+            cur = self.waiters.after(key);
             let entry = self.waiters.get(key);
             match claim(mine, entry.sel.as_ref()) {
                 Claim::Won(w) => {
                     let w = w.or_else(|| entry.waker.take());
                     entry.status = Status::Received(item);
-                    self.waiters.recv_remove(i);
+                    self.waiters.unlink(key);
                     self.in_flight += 1;
                     wake.push(w);
                     return Ok(());
                 }
-                Claim::Own => i += 1,
-                Claim::Theirs => {
-                    self.waiters.recv_remove(i);
-                }
+                Claim::Own => {}
+                Claim::Theirs => self.waiters.unlink(key),
                 Claim::Mine => return Err(TrySend::Lost(item)),
             }
         }
@@ -723,9 +881,9 @@ impl<T> State<T> {
             }
             return TryRecv::Got(self.take_buffered(wake));
         }
-        let mut i = 0;
-        while i < self.waiters.send_len() {
-            let key = self.waiters.send_key(i);
+        let mut cur = self.waiters.first(Line::Send);
+        while let Some(key) = cur {
+            cur = self.waiters.after(key);
             let entry = self.waiters.get(key);
             if let Status::SendWaiting(None) = entry.status {
                 // A reservation carries no value to take. (Making the receiver
@@ -733,7 +891,6 @@ impl<T> State<T> {
                 // channel, strands the senders behind it when that
                 // reservation is released: the receiver is then parked next
                 // to a sender it never pairs with.)
-                i += 1;
                 continue;
             }
             match claim(mine, entry.sel.as_ref()) {
@@ -744,16 +901,14 @@ impl<T> State<T> {
                     else {
                         unreachable!("a queued sender holds its item")
                     };
-                    self.waiters.send_remove(i);
+                    self.waiters.unlink(key);
                     self.sent += 1;
                     self.received += 1;
                     wake.push(w);
                     return TryRecv::Got(item);
                 }
-                Claim::Own => i += 1,
-                Claim::Theirs => {
-                    self.waiters.send_remove(i);
-                }
+                Claim::Own => {}
+                Claim::Theirs => self.waiters.unlink(key),
                 Claim::Mine => return TryRecv::Lost,
             }
         }
@@ -783,7 +938,7 @@ impl<T> State<T> {
     /// (or grant their reservations) while there is room.
     fn refill(&mut self, wake: &mut Wake) {
         while self.cap.has_room(self.occupied()) {
-            let Some(key) = self.waiters.send_pop() else {
+            let Some(key) = self.waiters.pop(Line::Send) else {
                 return;
             };
             let entry = self.waiters.get(key);
@@ -810,6 +965,11 @@ impl<T> State<T> {
         }
     }
 
+    /// Gives a freshly registered entry its task's waker.
+    pub(crate) fn set_waker(&mut self, key: Key, waker: Waker) {
+        self.waiters.get(key).waker = Some(waker);
+    }
+
     /// Registers a waiting sender holding `item` (`None`: a reservation).
     pub(crate) fn push_sender(
         &mut self,
@@ -817,13 +977,14 @@ impl<T> State<T> {
         waker: Option<Waker>,
         sel: Option<Sel>,
     ) -> Key {
-        let key = self.waiters.insert(Entry {
-            waker,
-            sel,
-            status: Status::SendWaiting(item),
-        });
-        self.waiters.send_push(key);
-        key
+        self.waiters.insert(
+            Entry {
+                waker,
+                sel,
+                status: Status::SendWaiting(item),
+            },
+            Line::Send,
+        )
     }
 
     /// Registers a waiting receiver. On a rendezvous channel a receiver that
@@ -834,13 +995,15 @@ impl<T> State<T> {
         sel: Option<Sel>,
         wake: &mut Wake,
     ) -> Key {
-        let key = self.waiters.insert(Entry {
-            waker,
-            sel,
-            status: Status::RecvWaiting,
-        });
-        self.waiters.recv_push(key);
-        if self.cap == Capacity::Bounded(0) && self.waiters.send_len() > 0 {
+        let key = self.waiters.insert(
+            Entry {
+                waker,
+                sel,
+                status: Status::RecvWaiting,
+            },
+            Line::Recv,
+        );
+        if self.cap == Capacity::Bounded(0) && self.waiters.len(Line::Send) > 0 {
             self.grant_reservation(wake);
         }
         key
@@ -854,7 +1017,7 @@ impl<T> State<T> {
         if self.closed {
             return Err(());
         }
-        if self.waiters.send_len() > 0 {
+        if self.waiters.len(Line::Send) > 0 {
             return Ok(false);
         }
         let room = match self.cap {
@@ -869,55 +1032,62 @@ impl<T> State<T> {
 
     /// How many receivers wait that a counterpart could still complete.
     fn live_receivers_waiting(&self) -> usize {
-        (0..self.waiters.recv_len())
-            .filter(
-                |&i| match &self.waiters.peek(self.waiters.recv_key(i)).sel {
-                    Some((t, _)) => t.lock().chosen.is_none(),
-                    None => true,
-                },
-            )
-            .count()
+        let mut n = 0;
+        let mut cur = self.waiters.first(Line::Recv);
+        while let Some(key) = cur {
+            cur = self.waiters.after(key);
+            n += usize::from(match &self.waiters.peek(key).sel {
+                Some((t, _)) => t.lock().chosen.is_none(),
+                None => true,
+            });
+        }
+        n
     }
 
     /// Grants the first waiting reservation on a rendezvous channel.
     fn grant_reservation(&mut self, wake: &mut Wake) {
-        let Some(i) = (0..self.waiters.send_len()).find(|&i| {
-            matches!(
-                self.waiters.peek(self.waiters.send_key(i)).status,
-                Status::SendWaiting(None)
-            )
-        }) else {
-            return;
-        };
-        let key = self.waiters.send_key(i);
-        self.waiters.send_remove(i);
-        let entry = self.waiters.get(key);
-        entry.status = Status::Sent;
-        wake.push(entry.waker.take());
-        self.reserved += 1;
+        let mut cur = self.waiters.first(Line::Send);
+        while let Some(key) = cur {
+            cur = self.waiters.after(key);
+            let entry = self.waiters.get(key);
+            if let Status::SendWaiting(None) = entry.status {
+                entry.status = Status::Sent;
+                wake.push(entry.waker.take());
+                self.waiters.unlink(key);
+                self.reserved += 1;
+                return;
+            }
+        }
     }
 
     /// A permit sends its value: to the longest-waiting receiver, else into the
-    /// buffer (the room it reserved). Returns the item if every receiver is
-    /// gone, for the caller to drop outside the lock.
-    pub(crate) fn send_reserved(&mut self, item: Item<T>, wake: &mut Wake) -> Option<Item<T>> {
+    /// buffer (the room it reserved). `Err` gives the item back when no
+    /// receiver can ever take it: every receiver is gone, or `close_now`
+    /// revoked the permit.
+    pub(crate) fn send_reserved(&mut self, item: Item<T>, wake: &mut Wake) -> Result<(), Item<T>> {
+        if self.permits_revoked {
+            return Err(item);
+        }
         self.reserved -= 1;
-        let dropped = if self.receivers == 0 {
-            Some(item)
+        let res = if self.receivers == 0 {
+            Err(item)
         } else {
             match self.hand_to_receiver(item, None, wake) {
                 Err(TrySend::Full(item)) => self.push(item),
                 _ => self.sent += 1,
             }
-            None
+            Ok(())
         };
         // A hand-off leaves the reserved room free.
         self.reservation_settled(wake);
-        dropped
+        res
     }
 
     /// A permit is dropped unused: its room goes to the next waiting sender.
     pub(crate) fn release_reserved(&mut self, wake: &mut Wake) {
+        if self.permits_revoked {
+            return;
+        }
         self.reserved -= 1;
         self.reservation_settled(wake);
     }
@@ -948,7 +1118,7 @@ impl<T> State<T> {
     ) -> Option<Status<T>> {
         let entry = self.waiters.get(key);
         match entry.status {
-            Status::SendWaiting(_) | Status::RecvWaiting => {
+            Status::SendWaiting(_) | Status::RecvWaiting | Status::Watching => {
                 if let Some(waker) = waker {
                     match &entry.waker {
                         Some(w) if w.will_wake(waker) => {}
@@ -966,12 +1136,8 @@ impl<T> State<T> {
     /// either returns it ([`State::took_received`]) or passes it on
     /// ([`State::pass_on`]).
     pub(crate) fn take_entry(&mut self, key: Key, wake: &mut Wake) -> Status<T> {
+        // Leaves its line, if it still waits in one, in O(1).
         let entry = self.waiters.remove(key);
-        match entry.status {
-            Status::SendWaiting(_) => self.waiters.unqueue(key, true),
-            Status::RecvWaiting => self.waiters.unqueue(key, false),
-            Status::Received(_) | Status::Sent | Status::Closed(_) => {}
-        }
         wake.discard(entry.waker);
         entry.status
     }
@@ -1006,7 +1172,7 @@ impl<T> State<T> {
         }
         self.closed = true;
         wake.events = true;
-        while let Some(key) = self.waiters.send_pop() {
+        while let Some(key) = self.waiters.pop(Line::Send) {
             let entry = self.waiters.get(key);
             if let Claim::Won(w) = claim(None, entry.sel.as_ref()) {
                 let w = w.or_else(|| entry.waker.take());
@@ -1029,13 +1195,53 @@ impl<T> State<T> {
         if !self.is_finished() {
             return;
         }
-        while let Some(key) = self.waiters.recv_pop() {
+        while let Some(key) = self.waiters.pop(Line::Recv) {
             let entry = self.waiters.get(key);
             if let Claim::Won(w) = claim(None, entry.sel.as_ref()) {
                 let w = w.or_else(|| entry.waker.take());
                 entry.status = Status::Closed(None);
                 wake.push(w);
             }
+        }
+    }
+
+    /// Registers (or refreshes) a `closed()`/`join()` in the watch line.
+    /// The waker is cloned under the lock, as `tokio::sync::Notify` does:
+    /// nothing of the channel is in a local that a panicking `clone` could
+    /// drop, and a `clone` that calls back into this channel would deadlock
+    /// (wakers must not do that, with tokio's primitives either).
+    fn watch(&mut self, key: &mut Option<Key>, waker: &Waker, wake: &mut Wake) {
+        let Some(k) = *key else {
+            let entry = Entry {
+                waker: None,
+                sel: None,
+                status: Status::Watching,
+            };
+            let k = self.waiters.insert(entry, Line::Watch);
+            *key = Some(k);
+            self.waiters.get(k).waker = Some(waker.clone());
+            return;
+        };
+        let entry = self.waiters.get(k);
+        if let Status::Notified = entry.status {
+            // Woken, but not done yet (`join()` after a close): back in line.
+            entry.status = Status::Watching;
+            self.waiters.requeue(k, Line::Watch);
+        }
+        let entry = self.waiters.get(k);
+        match &entry.waker {
+            Some(w) if w.will_wake(waker) => {}
+            _ => wake.discard(entry.waker.replace(waker.clone())),
+        }
+    }
+
+    /// The channel closed or finished: every watcher looks again.
+    #[cold]
+    fn notify_watchers(&mut self, wake: &mut Wake) {
+        while let Some(k) = self.waiters.pop(Line::Watch) {
+            let entry = self.waiters.get(k);
+            entry.status = Status::Notified;
+            wake.push(entry.waker.take());
         }
     }
 
@@ -1051,8 +1257,8 @@ impl<T> State<T> {
             capacity: self.cap.get(),
             senders: self.senders,
             receivers: self.receivers,
-            waiting_senders: self.waiters.send_len(),
-            waiting_receivers: self.waiters.recv_len(),
+            waiting_senders: self.waiters.len(Line::Send),
+            waiting_receivers: self.waiters.len(Line::Recv),
             sent: self.sent,
             received: self.received,
             closed: self.closed,
@@ -1071,9 +1277,17 @@ pub(crate) type StateGuard<'a, T> = parking_lot::MutexGuard<'a, State<T>>;
 pub(crate) struct Chan<T> {
     /// The buffer and the bookkeeping.
     state: parking_lot::Mutex<State<T>>,
-    /// Notified (all waiters) when the channel closes and when it finishes.
-    events: Notify,
 }
+
+// A panic in user code cannot leave the channel inconsistent: no user code
+// runs while a lock is held (values are dropped and wakers run after the
+// guard is gone), so a handle used again after a caught panic sees a whole
+// state. The locks are what would make these auto traits fail; tokio's and
+// crossbeam's handles declare the same.
+impl<T> std::panic::RefUnwindSafe for Chan<T> {}
+impl<T> std::panic::UnwindSafe for Chan<T> {}
+impl std::panic::RefUnwindSafe for Ack {}
+impl std::panic::RefUnwindSafe for Token {}
 
 impl<T> Chan<T> {
     /// A channel with one sender and one receiver handle counted.
@@ -1083,16 +1297,15 @@ impl<T> Chan<T> {
                 buf: VecDeque::new(),
                 cap,
                 closed: false,
+                permits_revoked: false,
                 senders: 1,
                 receivers: 1,
                 reserved: 0,
                 in_flight: 0,
                 waiters: Waiters { inner: None },
-                watchers: 0,
                 sent: 0,
                 received: 0,
             }),
-            events: Notify::new(),
         }
     }
 
@@ -1104,14 +1317,60 @@ impl<T> Chan<T> {
         self.state.lock()
     }
 
-    /// Releases the lock, then runs the wake-ups collected under it.
+    /// Releases the lock, then runs the wake-ups collected under it. A
+    /// waker that panics does not stop the others; its panic is re-raised
+    /// once all are woken.
     #[inline]
-    pub(crate) fn unlock(&self, guard: StateGuard<'_, T>, mut wake: Wake) {
-        // Nobody waits on `events`: nothing to notify. A watcher registers
-        // under the lock before it looks at the state (see `wait_for`).
-        wake.events &= guard.watchers > 0;
+    pub(crate) fn unlock(&self, guard: StateGuard<'_, T>, wake: Wake) {
+        if let Some(p) = self.release(guard, wake) {
+            reraise(p);
+        }
+    }
+
+    /// Releases the lock and runs the wake-ups; returns a waker's panic.
+    #[inline(always)]
+    fn release(&self, mut guard: StateGuard<'_, T>, mut wake: Wake) -> Option<Panic> {
+        if wake.events {
+            guard.notify_watchers(&mut wake);
+        }
         drop(guard);
-        wake.run(&self.events);
+        wake.run()
+    }
+
+    /// [`Chan::unlock`] for a receive that took `item` out of the channel to
+    /// return it. If a waker panics, the item goes back (to the next waiting
+    /// receiver, or the front of the buffer) before the panic is re-raised:
+    /// the caller never returns it, so it must not be lost with the unwinding.
+    #[inline]
+    pub(crate) fn unlock_taking(
+        &self,
+        guard: StateGuard<'_, T>,
+        wake: Wake,
+        item: Item<T>,
+    ) -> Item<T> {
+        match self.release(guard, wake) {
+            None => item,
+            Some(p) => self.put_back(item, p),
+        }
+    }
+
+    /// A receive that took `item` panicked before returning it: the item goes
+    /// back, then the panic goes on (unless the thread is already unwinding:
+    /// then the receive returns the item after all).
+    #[cold]
+    #[inline(never)]
+    fn put_back(&self, item: Item<T>, p: Panic) -> Item<T> {
+        if std::thread::panicking() {
+            return item;
+        }
+        let mut wake = Wake::default();
+        let mut s = self.lock();
+        s.received -= 1;
+        s.in_flight += 1;
+        s.pass_on(item, &mut wake);
+        // A second panicking waker adds nothing: the first is re-raised.
+        drop(self.release(s, wake));
+        std::panic::resume_unwind(p)
     }
 
     /// Runs `f` under the lock, then the wake-ups it collected.
@@ -1130,16 +1389,22 @@ impl<T> Chan<T> {
     }
 
     /// Closes the channel and hands back every buffered value, in order.
+    /// Outstanding permits are revoked (see [`State::permits_revoked`]), so
+    /// the channel is finished at once unless a receiver holds a value it was
+    /// handed. A waker that panics here is not re-raised: the values are the
+    /// caller's, and a panic would lose them.
     pub(crate) fn close_now(&self) -> Vec<T> {
-        let items = self.with(|s, wake| {
-            s.close(wake);
-            let items = s.drain();
-            s.close_receivers(wake);
-            if s.is_finished() {
-                wake.events = true;
-            }
-            items
-        });
+        let mut wake = Wake::default();
+        let mut s = self.lock();
+        s.close(&mut wake);
+        let items = s.drain();
+        if s.reserved > 0 {
+            s.reserved = 0;
+            s.permits_revoked = true;
+        }
+        s.close_receivers(&mut wake);
+        wake.events = true;
+        drop(self.release(s, wake));
         items.into_iter().map(Item::into_undelivered).collect()
     }
 
@@ -1169,45 +1434,71 @@ impl<T> Chan<T> {
     }
 
     /// Drops a receiver handle; the last one closes the channel and drops what
-    /// is buffered (nobody can ever receive it).
+    /// is buffered (nobody can ever receive it). Every value is dropped, and
+    /// every `deliver` waiting on one told `Undelivered`, even if some value's
+    /// `Drop` (or a waker) panics; the first panic is then re-raised.
     pub(crate) fn drop_receiver(&self) {
-        let items = self.with(|s, wake| {
-            s.receivers -= 1;
-            if s.receivers > 0 {
-                return VecDeque::new();
-            }
-            s.close(wake);
-            let items = s.drain();
-            if s.is_finished() {
-                wake.events = true;
-            }
-            items
-        });
+        let mut wake = Wake::default();
+        let mut s = self.lock();
+        s.receivers -= 1;
+        if s.receivers > 0 {
+            drop(s);
+            return;
+        }
+        s.close(&mut wake);
+        let items = s.drain();
+        wake.events = true;
+        let mut panic = self.release(s, wake);
         for item in items {
-            drop(item.into_undelivered());
+            let value = item.into_undelivered();
+            guarded(&mut panic, || drop(value));
+        }
+        if let Some(p) = panic {
+            reraise(p);
         }
     }
 
-    /// Waits until `done` holds for the state (register, then check: see
-    /// `tokio::sync::Notify`).
-    pub(crate) async fn wait_for(&self, done: impl Fn(&State<T>) -> bool) {
-        loop {
-            let notified = self.events.notified();
-            let mut notified = std::pin::pin!(notified);
-            notified.as_mut().enable();
-            // Registered (with the `Notify`, and as a watcher under the same
-            // lock as the check) before looking: a close or finish that
-            // happens after this check notifies the future above.
-            {
-                let mut s = self.lock();
-                if done(&s) {
-                    return;
-                }
-                s.watchers += 1;
+    /// Polls a `closed()` (`done` = closed) or `join()` (`done` = finished):
+    /// ready once `done` holds, otherwise waiting in the watch line, which a
+    /// close and a finish wake in full. Checked and registered under one
+    /// lock, so no close can slip between the two.
+    pub(crate) fn poll_watch(
+        &self,
+        key: &mut Option<Key>,
+        done: fn(&State<T>) -> bool,
+        cx: &mut Context<'_>,
+    ) -> Poll<()> {
+        let coop = std::task::ready!(tokio::task::coop::poll_proceed(cx));
+        let mut wake = Wake::default();
+        let mut s = self.lock();
+        let res = if done(&s) {
+            if let Some(k) = key.take() {
+                wake.discard(s.waiters.remove(k).waker);
             }
-            let _watching = Watching(self);
-            notified.await;
+            Poll::Ready(())
+        } else {
+            s.watch(key, cx.waker(), &mut wake);
+            Poll::Pending
+        };
+        self.unlock(s, wake);
+        if res.is_ready() {
+            coop.made_progress();
         }
+        res
+    }
+
+    /// Withdraws a `closed()`/`join()` that is dropped while it waits.
+    pub(crate) fn cancel_watch(&self, key: Key) {
+        self.with(|s, wake| wake.discard(s.waiters.remove(key).waker));
+    }
+
+    /// Waits until `done` holds for the state (see [`Chan::poll_watch`]).
+    pub(crate) async fn wait_for(&self, done: fn(&State<T>) -> bool) {
+        let mut watch = Watch {
+            chan: self,
+            key: None,
+        };
+        std::future::poll_fn(|cx| self.poll_watch(&mut watch.key, done, cx)).await
     }
 
     /// Runs a closure over the state, for introspection.
@@ -1217,12 +1508,19 @@ impl<T> Chan<T> {
     }
 }
 
-/// A `wait_for` between its check and its wake-up (or its cancellation).
-struct Watching<'a, T>(&'a Chan<T>);
+/// A `closed()`/`join()` in the watch line; withdrawn when dropped.
+struct Watch<'a, T> {
+    /// The channel.
+    chan: &'a Chan<T>,
+    /// Our entry in the watch line, while waiting.
+    key: Option<Key>,
+}
 
-impl<T> Drop for Watching<'_, T> {
+impl<T> Drop for Watch<'_, T> {
     fn drop(&mut self) {
-        self.0.lock().watchers -= 1;
+        if let Some(key) = self.key.take() {
+            self.chan.cancel_watch(key);
+        }
     }
 }
 
@@ -1237,8 +1535,10 @@ impl<T> State<T> {
     pub(crate) fn capacity(&self) -> Capacity {
         self.cap
     }
+    /// The buffer alone: `len() >= capacity` (room promised to permits is
+    /// not a buffered value, and `len` does not count it either).
     pub(crate) fn is_full(&self) -> bool {
-        self.cap.is_full(self.occupied())
+        self.cap.is_full(self.buf.len())
     }
     pub(crate) fn senders(&self) -> usize {
         self.senders
@@ -1314,11 +1614,14 @@ impl<T> Chan<T> {
                 TrySend::Sent => Poll::Ready(Ok(())),
                 TrySend::Closed(item) => Poll::Ready(Err(item)),
                 TrySend::Full(item) => {
-                    *st = SendState::Waiting(s.push_sender(
-                        Some(item),
-                        Some(cx.waker().clone()),
-                        None,
-                    ));
+                    // The item is in its entry, and the entry is the
+                    // future's, before the waker is cloned: a `clone` that
+                    // panics (user code; cloned under the lock, as tokio's
+                    // `Notify` does) leaves the value where the future's drop
+                    // withdraws it, never dropped under the lock.
+                    let key = s.push_sender(Some(item), None, None);
+                    *st = SendState::Waiting(key);
+                    s.set_waker(key, cx.waker().clone());
                     Poll::Pending
                 }
                 TrySend::Lost(_) => unreachable!("a plain send has no select token"),
@@ -1363,13 +1666,13 @@ impl<T> Chan<T> {
         let coop = std::task::ready!(tokio::task::coop::poll_proceed(cx));
         let mut s = self.lock();
         if key.is_none() && s.can_pop() {
-            let item = s.pop();
+            let mut item = s.pop();
             match more {
                 None => drop(s),
                 Some(more) => {
                     let mut wake = Wake::default();
                     more(&mut s, &mut wake);
-                    self.unlock(s, wake);
+                    item = self.unlock_taking(s, wake, item);
                 }
             }
             coop.made_progress();
@@ -1396,7 +1699,7 @@ impl<T> Chan<T> {
         let coop = std::task::ready!(tokio::task::coop::poll_proceed(cx));
         let mut s = self.lock();
         if key.is_none() && s.can_take() {
-            let mut item = if s.waiters.send_len() == 0 {
+            let mut item = if s.waiters.len(Line::Send) == 0 {
                 // Nobody moves into the room: no wake-up bookkeeping.
                 let item = s.pop();
                 drop(s);
@@ -1404,8 +1707,7 @@ impl<T> Chan<T> {
             } else {
                 let mut wake = Wake::default();
                 let item = s.take_buffered(&mut wake);
-                self.unlock(s, wake);
-                item
+                self.unlock_taking(s, wake, item)
             };
             coop.made_progress();
             // The acknowledgement is taken out, the value left in place.
@@ -1456,11 +1758,18 @@ impl<T> Chan<T> {
                 Some(_) => unreachable!("a receive entry ends received or closed"),
             },
         };
-        if let (Poll::Ready(Some(_)), Some(more)) = (&res, more) {
-            more(&mut s, &mut wake);
+        match res {
+            Poll::Ready(Some(item)) => {
+                if let Some(more) = more {
+                    more(&mut s, &mut wake);
+                }
+                Poll::Ready(Some(self.unlock_taking(s, wake, item)))
+            }
+            res => {
+                self.unlock(s, wake);
+                res
+            }
         }
-        self.unlock(s, wake);
-        res
     }
 
     /// Looks at a receive registration without waiting (a `try_recv` on a

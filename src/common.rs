@@ -33,6 +33,15 @@ macro_rules! shared_methods {
         /// order (Python's `Queue.shutdown(immediate=True)`). Waiting senders
         /// get their values back in `Err`; waiting receivers see `Closed`.
         ///
+        /// Outstanding [`Permit`](crate::Permit)s are revoked: their room is
+        /// taken back so that the channel is finished at once, and their
+        /// `send` hands the value back in `Err` instead of sending it after
+        /// receivers were told `Closed`. A value already handed to a waiting
+        /// receiver (a `recv` woken but not yet polled) is that receiver's.
+        /// A waker that panics while `close_now` wakes the waiting tasks does
+        /// not make it panic: every task is still woken and the values are
+        /// returned, which a re-raised panic would lose.
+        ///
         /// # Examples
         ///
         /// ```
@@ -45,11 +54,14 @@ macro_rules! shared_methods {
         /// assert!(rx.is_finished());
         /// # }
         /// ```
+        #[must_use = "the values of an immediate close are handed back: dropping them drops them"]
         pub fn close_now(&self) -> Vec<T> {
             self.chan.close_now()
         }
 
-        /// Waits until the channel is closed.
+        /// Waits until the channel is closed. Like every operation it spends
+        /// one unit of the task's cooperative budget when it completes, so a
+        /// loop over it yields to other tasks.
         ///
         /// # Cancel safety
         ///
@@ -73,7 +85,8 @@ macro_rules! shared_methods {
 
         /// Waits until the channel is closed **and** drained: nothing will
         /// ever be received from it again. An open channel, even empty, is not
-        /// finished. Once finished, a channel stays finished.
+        /// finished. Once finished, a channel stays finished. It spends the
+        /// cooperative budget as `closed` does.
         ///
         /// # Cancel safety
         ///
@@ -132,7 +145,12 @@ macro_rules! shared_methods {
             self.chan.peek(|s| s.is_finished())
         }
 
-        /// The number of buffered values.
+        /// The number of buffered values. Values handed to a waiting receiver
+        /// and room promised to a [`Permit`](crate::Permit) are not counted.
+        /// It can exceed the capacity for a moment (a receiver cancelled
+        /// mid-handoff puts its value back at the front), and a rendezvous
+        /// channel can hold a value too: one passed back that way, or one a
+        /// permit sent while no receiver waited.
         ///
         /// # Examples
         ///
@@ -146,8 +164,7 @@ macro_rules! shared_methods {
             self.chan.peek(|s| s.len())
         }
 
-        /// Whether no value is buffered (always true on a rendezvous channel,
-        /// whose values go straight from sender to receiver).
+        /// Whether no value is buffered: `len() == 0`.
         ///
         /// # Examples
         ///
@@ -160,8 +177,12 @@ macro_rules! shared_methods {
             self.len() == 0
         }
 
-        /// Whether a `try_send` would find no room in the buffer now (always
-        /// true on a rendezvous channel, never on an unbounded one).
+        /// Whether the buffer holds as many values as the capacity:
+        /// `len() >= capacity` (always true on a rendezvous channel, never on
+        /// an unbounded one). Like `len`, it does not count room promised to
+        /// permits, so a `try_send` can get `Full` while `is_full` is false:
+        /// outstanding permits (and, on a rendezvous channel, the lack of a
+        /// waiting receiver) decide that.
         ///
         /// # Examples
         ///

@@ -14,10 +14,17 @@ use crate::error::{DeliverError, RecvError, SendError};
 ///
 /// # Cancel safety
 ///
-/// Dropping it before it completes withdraws the send: the value has not
-/// entered the channel and is dropped with the future. To get the value back
-/// instead, poll the future through `&mut fut` (it is `Unpin`) and call
-/// [`cancel`](SendFuture::cancel) once you give up on it:
+/// Dropping it before it completes withdraws the send, but it may already
+/// have sent: a waiting send is completed by its counterpart, as in Go (a
+/// receiver that frees room moves the longest-waiting sender's value into the
+/// buffer; on a rendezvous channel a receiver takes it straight from the
+/// waiting sender), and from that moment the value is sent, even if this
+/// future is dropped before it is polled again. A value that was not sent is
+/// dropped with the future. To know which, and to get an unsent value back,
+/// poll the future through `&mut fut` (it is `Unpin`) and call
+/// [`cancel`](SendFuture::cancel) once you give up on it; to send nothing
+/// unless a `tokio::select!` branch wins, [`reserve`](crate::Sender::reserve)
+/// first and send through the permit in the branch:
 ///
 /// ```
 /// use std::time::Duration;
@@ -233,10 +240,11 @@ impl<T> fmt::Debug for RecvManyFuture<'_, '_, T> {
 ///
 /// # Cancel safety
 ///
-/// Not cancel safe until the value has entered the channel: dropped before
-/// that, the value is dropped with it. Once the value is in the channel,
-/// dropping the future only stops waiting for the acknowledgement; the value
-/// stays for a receiver.
+/// As [`SendFuture`] until the value has entered the channel: dropped while
+/// it waits for room, the value is dropped with it unless a counterpart
+/// already completed the wait (then it entered the channel). Once the value
+/// is in the channel, dropping the future only stops waiting for the
+/// acknowledgement; the value stays for a receiver.
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct DeliverFuture<'a, T> {
     /// The send, until the value is in the channel (its value carries `ack`).
@@ -360,10 +368,17 @@ pub struct Permit<'a, T> {
 }
 
 impl<T> Permit<'_, T> {
-    /// Sends `value` into the reserved room. If the channel was closed after
-    /// the room was reserved, the value is still delivered to receivers (the
-    /// channel drains it); if every receiver is gone, it is dropped, like any
-    /// value still buffered when the last receiver goes.
+    /// Sends `value` into the reserved room. It never waits, and on an open
+    /// channel, or one closed gracefully (`close`, the last sender dropped)
+    /// after the room was reserved, it always succeeds: the channel drains
+    /// the value to its receivers.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError`] with the value when no receiver can ever take it: every
+    /// receiver is gone, or `close_now` revoked the permit (an immediate close
+    /// takes the reserved room back, so that waiting receivers see `Closed` at
+    /// once and nothing arrives after it).
     ///
     /// # Examples
     ///
@@ -373,16 +388,19 @@ impl<T> Permit<'_, T> {
     /// let (tx, rx) = gochan::bounded(1);
     /// let permit = tx.reserve().await.unwrap();
     /// assert!(tx.try_send(0).unwrap_err().is_full()); // the room is promised
-    /// permit.send(1);
+    /// permit.send(1).unwrap();
     /// assert_eq!(rx.recv().await, Ok(1));
+    ///
+    /// let permit = tx.reserve().await.unwrap();
+    /// assert!(rx.close_now().is_empty()); // revokes the permit
+    /// assert_eq!(permit.send(2).unwrap_err().into_inner(), 2);
     /// # }
     /// ```
-    pub fn send(mut self, value: T) {
+    pub fn send(mut self, value: T) -> Result<(), SendError<T>> {
         self.used = true;
-        let dropped = self
-            .chan
-            .with(|s, wake| s.send_reserved(Item::new(value), wake));
-        drop(dropped);
+        self.chan
+            .with(|s, wake| s.send_reserved(Item::new(value), wake))
+            .map_err(|item| SendError(item.value))
     }
 }
 

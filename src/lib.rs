@@ -112,8 +112,13 @@
 //!
 //! [`Receiver::recv`] is cancel safe: a `recv` that loses a `tokio::select!`
 //! never loses a value, even one it was handed as it lost. A `send` that loses
-//! has not sent its value; poll it as `&mut fut` and [`SendFuture::cancel`]
-//! hands the value back.
+//! may have sent: a waiting send is completed by its counterpart, as in Go (a
+//! receiver that frees room moves the longest-waiting sender's value in; on a
+//! rendezvous channel it takes the value straight from the sender), and from
+//! then on the value is sent even if the future is dropped unpolled. Poll the
+//! send as `&mut fut` and [`SendFuture::cancel`] says which, handing an unsent
+//! value back; or [`reserve`](Sender::reserve) first, to send nothing unless
+//! the branch wins.
 //!
 //! ```
 //! use std::time::Duration;

@@ -161,11 +161,16 @@ impl<T> Receiver<T> {
         }
         let mut wake = Wake::default();
         let res = s.try_recv(None, &mut wake);
-        self.chan.unlock(s, wake);
         match res {
-            TryRecv::Got(item) => Ok(item.into_received()),
-            TryRecv::Empty => Err(TryRecvError::Empty),
-            TryRecv::Closed => Err(TryRecvError::Closed),
+            TryRecv::Got(item) => Ok(self.chan.unlock_taking(s, wake, item).into_received()),
+            TryRecv::Empty => {
+                self.chan.unlock(s, wake);
+                Err(TryRecvError::Empty)
+            }
+            TryRecv::Closed => {
+                self.chan.unlock(s, wake);
+                Err(TryRecvError::Closed)
+            }
             TryRecv::Lost => unreachable!("a plain receive has no select token"),
         }
     }

@@ -53,10 +53,17 @@ impl<T> Sender<T> {
     ///
     /// # Cancel safety
     ///
-    /// If the future is dropped before it completes, the value has not been
-    /// sent and is dropped with it. Poll it as `&mut fut` and call
-    /// [`SendFuture::cancel`] to get the value back instead, or use
-    /// [`send_timeout`](Sender::send_timeout), which hands it back on timeout.
+    /// Not cancel safe, but recoverable. If the future is dropped before it
+    /// completes, the value may already have been sent: a waiting send is
+    /// completed by its counterpart (a receiver that frees room moves the
+    /// longest-waiting sender's value into the buffer; on a rendezvous
+    /// channel a receiver takes it straight from the waiting sender), and from
+    /// that moment it is sent, even if the future is never polled again.
+    /// Otherwise the unsent value is dropped with the future. Poll it as
+    /// `&mut fut` and call [`SendFuture::cancel`] to learn which and get an
+    /// unsent value back, use [`send_timeout`](Sender::send_timeout), which
+    /// does that on timeout, or [`reserve`](Sender::reserve) first to send
+    /// nothing unless you go on.
     ///
     /// # Examples
     ///
@@ -122,9 +129,11 @@ impl<T> Sender<T> {
     ///
     /// # Cancel safety
     ///
-    /// If this future is dropped before it completes, the value has not been
-    /// sent and is dropped with it. On timeout the value comes back in the
-    /// error.
+    /// As [`send`](Sender::send): if this future is dropped before it
+    /// completes, the value may have been sent (a counterpart completed the
+    /// wait) or is dropped with it. On timeout it comes back in the error
+    /// exactly when it was not sent: a send completed at the deadline returns
+    /// `Ok(())`.
     ///
     /// # Panics
     ///
@@ -206,9 +215,11 @@ impl<T> Sender<T> {
     ///
     /// # Cancel safety
     ///
-    /// Before the value enters the channel, dropping the future drops the
-    /// value. After, the value stays in the channel for a receiver; only the
-    /// wait for the acknowledgement is abandoned.
+    /// While the value waits for room, dropping the future drops it, unless a
+    /// counterpart already moved it into the channel (as with
+    /// [`send`](Sender::send)). Once the value is in the channel it stays
+    /// there for a receiver; only the wait for the acknowledgement is
+    /// abandoned.
     ///
     /// # Examples
     ///
@@ -260,7 +271,7 @@ impl<T> Sender<T> {
     /// # async fn main() {
     /// let (tx, rx) = gochan::bounded(1);
     /// let permit = tx.reserve().await.unwrap();
-    /// permit.send("built after the room was ours");
+    /// permit.send("built after the room was ours").unwrap();
     /// assert_eq!(rx.recv().await, Ok("built after the room was ours"));
     ///
     /// let permit = tx.reserve().await.unwrap();

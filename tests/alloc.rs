@@ -281,3 +281,50 @@ fn select_loop_keeps_memory_flat() {
         "send loop grew by {send_growth} B"
     );
 }
+
+#[test]
+fn waiter_bookkeeping_shrinks_after_a_spike() {
+    // 100,000 receivers park on an open channel, then all go away (dropped
+    // in an order unrelated to their arrival): the idle channel gives the
+    // waiter bookkeeping back, as the buffer does after a burst.
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    const N: usize = 100_000;
+    let (_, start) = snapshot();
+    let (tx, rx) = gochan::bounded::<u64>(1);
+    let (_, idle) = snapshot();
+    let mut waiting: Vec<_> = (0..N).map(|_| tokio_test::task::spawn(rx.recv())).collect();
+    for w in &mut waiting {
+        assert!(w.poll().is_pending());
+    }
+    assert_eq!(rx.stats().waiting_receivers, N);
+    let (_, spike) = snapshot();
+    // Every other one first, then the rest from the back.
+    let mut odd = Vec::new();
+    for (i, w) in waiting.into_iter().enumerate() {
+        if i % 2 == 0 {
+            drop(w);
+        } else {
+            odd.push(w);
+        }
+    }
+    while let Some(w) = odd.pop() {
+        drop(w);
+    }
+    drop(odd);
+    assert_eq!(rx.stats().waiting_receivers, 0);
+    let (_, after) = snapshot();
+    println!(
+        "waiters: idle {} B, {N} parked {} B, after {} B",
+        idle - start,
+        spike - start,
+        after - start
+    );
+    assert!(
+        after - start <= IDLE_LIMIT,
+        "an idle channel still holds {} bytes of waiter bookkeeping",
+        after - start
+    );
+    // And it still works.
+    tx.try_send(1).unwrap();
+    assert_eq!(rx.try_recv(), Ok(1));
+}

@@ -563,3 +563,55 @@ async fn cancelled_receivers_lose_nothing_under_contention() {
         );
     }
 }
+
+/// A waiting send is completed by its counterpart, as in Go: from that moment
+/// the value is sent, even if the future is dropped before it is polled
+/// again. The value is then received exactly once.
+#[test]
+fn dropped_send_completed_by_counterpart_was_sent() {
+    // bounded(1): the receiver that frees room moves the waiting value in.
+    let (tx, rx) = gochan::bounded(1);
+    tx.try_send(1).unwrap();
+    let mut send = spawn(tx.send(2));
+    assert_pending!(send.poll());
+    assert_eq!(rx.try_recv(), Ok(1));
+    drop(send); // never polled again
+    assert_eq!(rx.try_recv(), Ok(2), "the dropped send had sent");
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty), "exactly once");
+
+    // rendezvous: the receiver takes the value straight from the sender.
+    let (tx, rx) = gochan::rendezvous();
+    let mut send = spawn(tx.send(3));
+    assert_pending!(send.poll());
+    assert_eq!(rx.try_recv(), Ok(3));
+    drop(send);
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty), "exactly once");
+}
+
+/// `cancel` is exact: `Some(v)` before a counterpart completed the wait,
+/// `None` after, on both kinds.
+#[test]
+fn cancel_says_whether_the_waiting_send_was_completed() {
+    for cap in [1, 0] {
+        let (tx, rx) = gochan::bounded(cap);
+        if cap == 1 {
+            tx.try_send(0).unwrap();
+        }
+        let mut before = tx.send(5);
+        assert_pending!(spawn(&mut before).poll());
+        assert_eq!(before.cancel(), Some(5), "cap {cap}: not sent yet");
+
+        let mut after = tx.send(6);
+        assert_pending!(spawn(&mut after).poll());
+        // bounded(1): taking 0 moves 6 in; rendezvous: takes 6 directly.
+        let first = rx.try_recv();
+        assert_eq!(after.cancel(), None, "cap {cap}: completed by the receiver");
+        if cap == 1 {
+            assert_eq!(first, Ok(0));
+            assert_eq!(rx.try_recv(), Ok(6));
+        } else {
+            assert_eq!(first, Ok(6));
+        }
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Empty), "cap {cap}");
+    }
+}

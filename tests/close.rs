@@ -1119,3 +1119,60 @@ async fn close_wakes_all_blocked_tasks() {
         .await;
     }
 }
+
+/// `join()` and `closed()` spend the task's cooperative budget like every
+/// other operation: a loop over a finished channel's `join()` yields to
+/// other tasks (before, it never did on a current-thread runtime).
+#[test]
+fn join_and_closed_take_part_in_the_coop_budget() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    for which in ["join", "closed"] {
+        rt.block_on(async {
+            let (tx, rx) = gochan::bounded::<u8>(1);
+            drop(tx); // closed and drained: both are ready at once
+            let other_ran = Arc::new(AtomicBool::new(false));
+            let flag = other_ran.clone();
+            let other = tokio::spawn(async move { flag.store(true, Ordering::SeqCst) });
+            let looper = tokio::spawn(async move {
+                // Without a budget this loop never lets `other` run.
+                for _ in 0..10_000 {
+                    if other_ran.load(Ordering::SeqCst) {
+                        return true;
+                    }
+                    match which {
+                        "join" => rx.join().await,
+                        _ => rx.closed().await,
+                    }
+                }
+                false
+            });
+            assert!(looper.await.unwrap(), "{which}: the loop never yielded");
+            other.await.unwrap();
+        });
+    }
+}
+
+/// A `join()` dropped while it waits leaves nothing registered, and a fresh
+/// one after the finish resolves at once.
+#[test]
+fn dropped_join_withdraws() {
+    let (tx, rx) = gochan::bounded::<u8>(1);
+    tx.try_send(1).unwrap();
+    let mut joins: Vec<_> = (0..3).map(|_| spawn(rx.join())).collect();
+    for j in &mut joins {
+        assert_pending!(j.poll());
+    }
+    drop(joins.remove(1));
+    tx.close();
+    for j in &mut joins {
+        assert_pending!(j.poll(), "closed, not drained");
+    }
+    assert_eq!(rx.try_recv(), Ok(1));
+    for j in &mut joins {
+        assert!(j.is_woken());
+        assert_ready!(j.poll());
+    }
+    assert_ready!(spawn(rx.join()).poll());
+}

@@ -157,6 +157,8 @@ struct Model {
     in_flight: usize,
     /// Room promised to permits (granted reservations).
     reserved: usize,
+    /// Set by a `close_now` that found permits outstanding: they are revoked.
+    revoked: bool,
     sent: u64,
     received: u64,
     /// Waiting senders and reservations, and waiting receivers and streams,
@@ -184,8 +186,10 @@ impl Model {
         self.cap.is_none_or(|c| self.buf.len() + self.reserved < c)
     }
 
+    /// The buffer alone: permits' room is not counted (`len` does not count
+    /// it either).
     fn is_full(&self) -> bool {
-        !self.room()
+        self.cap.is_some_and(|c| self.buf.len() >= c)
     }
 
     fn is_finished(&self) -> bool {
@@ -331,18 +335,26 @@ impl Model {
         None
     }
 
-    /// A permit sends: to the longest-waiting receiver, else into the buffer.
-    fn permit_send(&mut self, v: u32) {
+    /// A permit sends: to the longest-waiting receiver, else into the buffer;
+    /// `false` (the value comes back) once `close_now` revoked the permits.
+    fn permit_send(&mut self, v: u32) -> bool {
+        if self.revoked {
+            return false;
+        }
         self.reserved -= 1;
         if !self.hand(v) {
             self.buf.push_back(v);
         }
         self.sent += 1;
         self.reservation_settled();
+        true
     }
 
     /// A permit (or a granted, unpolled reserve) gives its room back.
     fn release_reserved(&mut self) {
+        if self.revoked {
+            return;
+        }
         self.reserved -= 1;
         self.reservation_settled();
     }
@@ -390,6 +402,12 @@ impl Model {
         let vals: Vec<u32> = self.buf.drain(..).collect();
         for &v in &vals {
             self.ack(v, Ack::Undelivered);
+        }
+        // An immediate close takes the permits' room back: the channel
+        // finishes now, and their values come back from `send`.
+        if self.reserved > 0 {
+            self.reserved = 0;
+            self.revoked = true;
         }
         self.close_receivers();
         vals
@@ -1016,10 +1034,11 @@ fn run_waiters(cap: Option<usize>, ops: &[WOp]) {
             WOp::PermitSend(i) => {
                 if !permits.is_empty() {
                     let id = fresh() as u32;
-                    permits
+                    let sent = permits
                         .swap_remove(i % permits.len())
                         .send(V::new(id, &live));
-                    m.permit_send(id);
+                    assert_eq!(sent.is_ok(), m.permit_send(id), "permit send {ctx}");
+                    drop(sent);
                 }
             }
             WOp::PermitDrop(i) => {
@@ -1213,7 +1232,7 @@ fn rendezvous_permit_dropped_passes_room_on() {
 
     assert!(second.is_woken(), "the waiting reserve was not woken");
     match second.poll() {
-        Poll::Ready(Ok(permit)) => permit.send(7),
+        Poll::Ready(Ok(permit)) => permit.send(7).unwrap(),
         other => panic!("second reserve: {:?}", other.map(|r| r.map(drop))),
     }
     assert!(recv.is_woken());

@@ -15,7 +15,7 @@ fn permit_send_never_waits() {
         tx.try_send(9).unwrap_err().is_full(),
         "the room is promised"
     );
-    permit.send(1);
+    permit.send(1).unwrap();
     assert_eq!(rx.try_recv(), Ok(1));
 }
 
@@ -45,7 +45,7 @@ fn permit_handed_to_a_receiver_passes_its_room_on() {
     assert_pending!(r.poll());
     let mut b = spawn(tx.reserve());
     assert_pending!(b.poll());
-    p1.send(1);
+    p1.send(1).unwrap();
     assert_ready_eq!(r.poll(), Ok(1));
     assert!(b.is_woken());
     let p2 = assert_ready!(b.poll()).unwrap();
@@ -53,7 +53,7 @@ fn permit_handed_to_a_receiver_passes_its_room_on() {
         tx.try_send(2).unwrap_err().is_full(),
         "no barging past the reserve"
     );
-    p2.send(3);
+    p2.send(3).unwrap();
     assert_eq!(rx.try_recv(), Ok(3));
 }
 
@@ -97,7 +97,7 @@ fn permit_taken_before_close_still_delivers() {
     tx.close();
     let mut join = spawn(rx.join());
     assert_pending!(join.poll(), "a permit may still send: not finished");
-    permit.send(7);
+    permit.send(7).unwrap();
     assert_eq!(rx.try_recv(), Ok(7));
     assert!(join.is_woken());
     assert_ready!(join.poll());
@@ -110,7 +110,8 @@ fn permit_sent_after_receivers_gone_finishes_the_channel() {
     drop(rx);
     let mut join = spawn(tx.join());
     assert_pending!(join.poll());
-    permit.send(1); // nobody can receive it: dropped
+    // Nobody can receive it: the value comes back.
+    assert_eq!(permit.send(1).unwrap_err().into_inner(), 1);
     assert!(tx.is_finished());
     assert!(join.is_woken(), "join must be woken once finished");
     assert_ready!(join.poll());
@@ -137,7 +138,7 @@ fn rendezvous_reserve_waits_for_a_receiver() {
     assert_pending!(r.poll());
     assert!(reserve.is_woken());
     let permit = assert_ready!(reserve.poll()).unwrap();
-    permit.send(4);
+    permit.send(4).unwrap();
     assert_ready_eq!(r.poll(), Ok(4));
 }
 
@@ -155,7 +156,7 @@ fn rendezvous_released_permit_goes_to_the_next_reserve() {
         "a receiver still waits: the next reserve gets it"
     );
     let pb = assert_ready!(b.poll()).unwrap();
-    pb.send(2);
+    pb.send(2).unwrap();
     assert_ready_eq!(r.poll(), Ok(2));
 }
 
@@ -204,7 +205,7 @@ async fn reserving_producers_never_deadlock() {
                     let tx = tx.clone();
                     tokio::spawn(async move {
                         for i in 0..200 {
-                            tx.reserve().await.unwrap().send(p * 1000 + i);
+                            tx.reserve().await.unwrap().send(p * 1000 + i).unwrap();
                         }
                     })
                 })
@@ -234,4 +235,62 @@ async fn reserving_producers_never_deadlock() {
             assert_eq!(got, want, "bounded({cap})");
         }
     }
+}
+
+#[test]
+fn close_now_revokes_outstanding_permits() {
+    // An immediate close with a permit outstanding: a waiting receiver sees
+    // `Closed` at once, the channel is finished, and the permit's value comes
+    // back from `send` instead of arriving after `Closed` was reported.
+    for cap in [0, 1, 4] {
+        let (tx, rx) = gochan::bounded::<u32>(cap);
+        let rx2 = rx.clone();
+        let mut waiting = spawn(rx2.recv());
+        assert_pending!(waiting.poll(), "cap {cap}");
+        // On a rendezvous channel the waiting receiver is the permit's room.
+        let permit = assert_ready!(spawn(tx.reserve()).poll()).unwrap();
+        let mut join = spawn(tx.join());
+        assert_pending!(join.poll());
+        assert!(rx.close_now().is_empty());
+        assert!(
+            waiting.is_woken(),
+            "cap {cap}: the waiting receiver is told at once"
+        );
+        assert_eq!(
+            assert_ready!(waiting.poll()),
+            Err(gochan::RecvError),
+            "cap {cap}"
+        );
+        assert!(rx.is_finished(), "cap {cap}");
+        assert!(join.is_woken());
+        assert_ready!(join.poll());
+        assert_eq!(permit.send(7).unwrap_err().into_inner(), 7, "cap {cap}");
+        assert!(
+            rx.is_finished(),
+            "cap {cap}: nothing arrived after the close"
+        );
+        assert_eq!(rx.try_recv(), Err(gochan::TryRecvError::Closed));
+    }
+}
+
+#[test]
+fn close_now_revoked_permit_dropped_unused() {
+    let (tx, rx) = gochan::bounded::<u32>(2);
+    let p1 = assert_ready!(spawn(tx.reserve()).poll()).unwrap();
+    tx.try_send(1).unwrap();
+    assert_eq!(rx.close_now(), [1]);
+    drop(p1); // gives nothing back: the room was already taken back
+    assert!(rx.is_finished());
+    assert_eq!(rx.stats().buffered, 0);
+}
+
+#[test]
+fn graceful_close_keeps_permits() {
+    // `close` (not `close_now`) leaves permits valid: the value is drained.
+    let (tx, rx) = gochan::bounded::<u32>(1);
+    let permit = assert_ready!(spawn(tx.reserve()).poll()).unwrap();
+    assert!(rx.close());
+    permit.send(3).unwrap();
+    assert_eq!(rx.try_recv(), Ok(3));
+    assert!(rx.is_finished());
 }

@@ -585,10 +585,11 @@ async fn chaos_producer(
                     _ = tokio::time::sleep(d) => None,
                 };
                 match permit {
-                    Some(permit) if rng.chance(90) => {
-                        permit.send(v);
-                        ledger.outcome(id, outcome::SENT);
-                    }
+                    Some(permit) if rng.chance(90) => match permit.send(v) {
+                        Ok(()) => ledger.outcome(id, outcome::SENT),
+                        // Revoked by a `close_now`: the value comes back.
+                        Err(gochan::SendError(v)) => ledger.back(v),
+                    },
                     _ => ledger.back(v),
                 }
             }

@@ -413,3 +413,29 @@ fn error_values_come_back() {
     assert_eq!(TryRecvError::from(RecvError), TryRecvError::Closed);
     assert_eq!(RecvTimeoutError::from(RecvError), RecvTimeoutError::Closed);
 }
+
+/// Handles and futures are `UnwindSafe` and `RefUnwindSafe` (as tokio's and
+/// crossbeam's are) for an unwind-safe `T`: a panic in user code cannot leave
+/// the channel inconsistent, since none runs under its lock.
+#[test]
+fn handles_and_futures_are_unwind_safe() {
+    use std::panic::{RefUnwindSafe, UnwindSafe};
+    fn both<X: UnwindSafe + RefUnwindSafe>(_: &X) {}
+    let (tx, rx) = gochan::bounded::<u32>(1);
+    both(&tx);
+    both(&rx);
+    both(&tx.downgrade());
+    both(&tx.send(1));
+    both(&tx.deliver(1));
+    both(&tx.reserve());
+    both(&rx.recv());
+    let scoped = tx.clone().scope();
+    both(&scoped);
+    let res = std::panic::catch_unwind(|| {
+        tx.try_send(5).unwrap();
+        panic!("user code");
+    });
+    assert!(res.is_err());
+    assert_eq!(rx.try_recv(), Ok(5), "the channel is whole after the panic");
+    drop(scoped);
+}
