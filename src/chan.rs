@@ -570,20 +570,31 @@ pub(crate) fn reraise(p: Panic) {
 
 /// Work to do once the lock is released: wakers are user code, so they are
 /// woken, and replaced ones dropped, only after the guard is gone.
+///
+/// Small on purpose (every slow operation builds one): one waker to wake and
+/// one to drop inline, anything more in a box that a close allocates.
 #[derive(Default)]
 pub(crate) struct Wake {
     /// The first task to wake (the common case has one).
     first: Option<Waker>,
-    /// Further tasks to wake (a close wakes every waiter).
-    rest: Vec<Waker>,
-    /// Wakers replaced under the lock, to drop after it. Usually one; more
-    /// land in `rest_old`, so none is ever dropped under the lock.
+    /// A waker replaced under the lock, to drop after it.
     old: Option<Waker>,
-    /// Further replaced wakers (never in practice: one per critical section).
-    rest_old: Vec<Waker>,
+    /// Further tasks to wake (a close wakes every waiter), and further
+    /// replaced wakers: none is ever dropped or woken under the lock,
+    /// however many a critical section collects.
+    more: Option<Box<MoreWakers>>,
     /// The channel closed or finished: the `closed()`/`join()` watchers are
     /// woken (collected by [`Chan::unlock`] just before the guard drops).
     events: bool,
+}
+
+/// What a [`Wake`] holds beyond one waker of each kind.
+#[derive(Default)]
+pub(crate) struct MoreWakers {
+    /// Tasks to wake after `Wake::first`.
+    wake: Vec<Waker>,
+    /// Replaced wakers after `Wake::old`.
+    drop: Vec<Waker>,
 }
 
 impl Wake {
@@ -594,7 +605,7 @@ impl Wake {
             if self.old.is_none() {
                 self.old = Some(w);
             } else {
-                self.rest_old.push(w);
+                self.more.get_or_insert_with(Default::default).drop.push(w);
             }
         }
     }
@@ -605,7 +616,7 @@ impl Wake {
             if self.first.is_none() {
                 self.first = Some(w);
             } else {
-                self.rest.push(w);
+                self.more.get_or_insert_with(Default::default).wake.push(w);
             }
         }
     }
@@ -615,7 +626,7 @@ impl Wake {
     /// dropped.
     #[inline(always)]
     pub(crate) fn run(self) -> Option<Panic> {
-        if self.rest.is_empty() && self.old.is_none() {
+        if self.more.is_none() && self.old.is_none() {
             let first = self.first?;
             return std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| first.wake())).err();
         }
@@ -628,16 +639,13 @@ impl Wake {
     fn run_all(self) -> Option<Panic> {
         let mut panic = None;
         let Wake {
-            first,
-            rest,
-            old,
-            rest_old,
-            events: _,
+            first, old, more, ..
         } = self;
-        for w in old.into_iter().chain(rest_old) {
+        let more = more.map(|m| *m).unwrap_or_default();
+        for w in old.into_iter().chain(more.drop) {
             guarded(&mut panic, || drop(w));
         }
-        for w in first.into_iter().chain(rest) {
+        for w in first.into_iter().chain(more.wake) {
             guarded(&mut panic, || w.wake());
         }
         panic
