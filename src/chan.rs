@@ -43,7 +43,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use crate::capacity::Capacity;
-use crate::error::RecvError;
+use crate::error::{RecvError, TryRecvError, TrySendError};
 
 /// The index of a waiter's entry in [`Waiters::entries`].
 pub(crate) type Key = usize;
@@ -847,8 +847,87 @@ impl<T> State<T> {
         Err(TrySend::Full(item))
     }
 
-    /// Sends without waiting: to the longest-waiting receiver, else into the
-    /// buffer if there is room.
+    /// A plain hand-off (no select of our own, so nothing to claim but the
+    /// receiver): to the longest-waiting live receiver; the item back if none
+    /// waits. Stale select cases met on the way leave the line.
+    fn give(&mut self, item: Item<T>, wake: &mut Wake) -> Result<(), Item<T>> {
+        while let Some(key) = self.waiters.pop(Line::Recv) {
+            let entry = self.waiters.get(key);
+            if let Some(w) = claim_waiter(entry.sel.as_ref()) {
+                let w = w.or_else(|| entry.waker.take());
+                entry.status = Status::Received(item);
+                self.in_flight += 1;
+                wake.push(w);
+                return Ok(());
+            }
+        }
+        Err(item)
+    }
+
+    /// A plain send that does not wait: to the longest-waiting receiver, else
+    /// into the buffer if there is room.
+    pub(crate) fn offer(
+        &mut self,
+        item: Item<T>,
+        wake: &mut Wake,
+    ) -> Result<(), TrySendError<Item<T>>> {
+        if self.closed {
+            return Err(TrySendError::Closed(item));
+        }
+        let item = match self.give(item, wake) {
+            Ok(()) => {
+                self.sent += 1;
+                return Ok(());
+            }
+            Err(item) => item,
+        };
+        if !self.cap.has_room(self.occupied()) {
+            return Err(TrySendError::Full(item));
+        }
+        self.push(item);
+        Ok(())
+    }
+
+    /// A plain receive that does not wait: from the buffer, else from the
+    /// longest-waiting sender with a value (rendezvous).
+    pub(crate) fn take(&mut self, wake: &mut Wake) -> Result<Item<T>, TryRecvError> {
+        if !self.buf.is_empty() {
+            return Ok(self.take_buffered(wake));
+        }
+        let mut cur = self.waiters.first(Line::Send);
+        while let Some(key) = cur {
+            cur = self.waiters.after(key);
+            let entry = self.waiters.get(key);
+            if let Status::SendWaiting(None) = entry.status {
+                // A reservation carries no value (see `try_recv`).
+                continue;
+            }
+            let Some(w) = claim_waiter(entry.sel.as_ref()) else {
+                self.waiters.unlink(key);
+                continue;
+            };
+            let w = w.or_else(|| entry.waker.take());
+            let Status::SendWaiting(Some(item)) =
+                std::mem::replace(&mut entry.status, Status::Sent)
+            else {
+                unreachable!("a queued sender holds its item")
+            };
+            self.waiters.unlink(key);
+            self.sent += 1;
+            self.received += 1;
+            wake.push(w);
+            return Ok(item);
+        }
+        // The buffer is empty here, so finished means closed and drained.
+        if self.is_finished() {
+            Err(TryRecvError::Closed)
+        } else {
+            Err(TryRecvError::Empty)
+        }
+    }
+
+    /// Sends without waiting, for a select case (`mine`): to the
+    /// longest-waiting receiver, else into the buffer if there is room.
     pub(crate) fn try_send(
         &mut self,
         item: Item<T>,
@@ -880,8 +959,8 @@ impl<T> State<T> {
         TrySend::Sent
     }
 
-    /// Receives without waiting: from the buffer, else from the
-    /// longest-waiting sender (rendezvous).
+    /// Receives without waiting, for a select case (`mine`): from the buffer,
+    /// else from the longest-waiting sender (rendezvous).
     pub(crate) fn try_recv(&mut self, mine: Option<&Sel>, wake: &mut Wake) -> TryRecv<T> {
         if !self.buf.is_empty() {
             if own_select_lost(mine) {
@@ -1080,9 +1159,9 @@ impl<T> State<T> {
         let res = if self.receivers == 0 {
             Err(item)
         } else {
-            match self.hand_to_receiver(item, None, wake) {
-                Err(TrySend::Full(item)) => self.push(item),
-                _ => self.sent += 1,
+            match self.give(item, wake) {
+                Err(item) => self.push(item),
+                Ok(()) => self.sent += 1,
             }
             Ok(())
         };
@@ -1166,7 +1245,7 @@ impl<T> State<T> {
     /// receiver, or put it back at the front of the buffer.
     pub(crate) fn pass_on(&mut self, item: Item<T>, wake: &mut Wake) {
         self.in_flight -= 1;
-        if let Err(TrySend::Full(item)) = self.hand_to_receiver(item, None, wake) {
+        if let Err(item) = self.give(item, wake) {
             self.buf.push_front(item);
         }
     }
@@ -1618,10 +1697,10 @@ impl<T> Chan<T> {
     ) -> Poll<Result<(), Item<T>>> {
         let mut wake = Wake::default();
         let res = match std::mem::replace(st, SendState::Done) {
-            SendState::Idle(item) => match s.try_send(item, None, &mut wake) {
-                TrySend::Sent => Poll::Ready(Ok(())),
-                TrySend::Closed(item) => Poll::Ready(Err(item)),
-                TrySend::Full(item) => {
+            SendState::Idle(item) => match s.offer(item, &mut wake) {
+                Ok(()) => Poll::Ready(Ok(())),
+                Err(TrySendError::Closed(item)) => Poll::Ready(Err(item)),
+                Err(TrySendError::Full(item)) => {
                     // The item is in its entry, and the entry is the
                     // future's, before the waker is cloned: a `clone` that
                     // panics (user code; cloned under the lock, as tokio's
@@ -1632,7 +1711,6 @@ impl<T> Chan<T> {
                     s.set_waker(key, cx.waker().clone());
                     Poll::Pending
                 }
-                TrySend::Lost(_) => unreachable!("a plain send has no select token"),
             },
             SendState::Waiting(key) => match s.poll_entry(key, Some(cx.waker()), &mut wake) {
                 None => {
@@ -1742,15 +1820,14 @@ impl<T> Chan<T> {
     ) -> Poll<Option<Item<T>>> {
         let mut wake = Wake::default();
         let res = match *key {
-            None => match s.try_recv(None, &mut wake) {
-                TryRecv::Got(item) => Poll::Ready(Some(item)),
-                TryRecv::Closed => Poll::Ready(None),
-                TryRecv::Empty => {
+            None => match s.take(&mut wake) {
+                Ok(item) => Poll::Ready(Some(item)),
+                Err(TryRecvError::Closed) => Poll::Ready(None),
+                Err(TryRecvError::Empty) => {
                     let waker = Some(cx.waker().clone());
                     *key = Some(s.push_receiver(waker, None, &mut wake));
                     Poll::Pending
                 }
-                TryRecv::Lost => unreachable!("a plain receive has no select token"),
             },
             Some(k) => match s.poll_entry(k, Some(cx.waker()), &mut wake) {
                 None => Poll::Pending,
@@ -1803,5 +1880,60 @@ impl<T> Chan<T> {
                 s.pass_on(item, wake);
             }
         });
+    }
+}
+
+/// Claims a waiter for a plain operation, which has no select of its own:
+/// `Some(waker)` if the waiter is ours to complete (the waker of its select,
+/// if it is a select case), `None` if its select already happened through
+/// another case (a stale entry, to drop from the line).
+#[inline]
+fn claim_waiter(theirs: Option<&Sel>) -> Option<Option<Waker>> {
+    match theirs {
+        None => Some(None),
+        Some(_) => match claim_tokens(None, theirs) {
+            Claim::Won(w) => Some(w),
+            _ => None,
+        },
+    }
+}
+
+// Plain entry points: what `try_send` and `try_recv` on the handles call.
+impl<T> Chan<T> {
+    /// `Sender::try_send`: a plain send that never waits.
+    #[inline]
+    pub(crate) fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
+        let mut s = self.lock();
+        if s.can_push() {
+            s.push(Item::new(value));
+            return Ok(());
+        }
+        let mut wake = Wake::default();
+        let res = s.offer(Item::new(value), &mut wake);
+        self.unlock(s, wake);
+        res.map_err(|e| match e {
+            TrySendError::Full(item) => TrySendError::Full(item.value),
+            TrySendError::Closed(item) => TrySendError::Closed(item.value),
+        })
+    }
+
+    /// `Receiver::try_recv` (without a stream registration): a plain receive
+    /// that never waits.
+    #[inline]
+    pub(crate) fn try_recv(&self) -> Result<Item<T>, TryRecvError> {
+        let mut s = self.lock();
+        if s.can_pop() {
+            let item = s.pop();
+            drop(s);
+            return Ok(item);
+        }
+        let mut wake = Wake::default();
+        match s.take(&mut wake) {
+            Ok(item) => Ok(self.unlock_taking(s, wake, item)),
+            Err(e) => {
+                self.unlock(s, wake);
+                Err(e)
+            }
+        }
     }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tokio_stream::Stream;
 
-use crate::chan::{Chan, Item, Key, Registration, TryRecv, Wake};
+use crate::chan::{Chan, Item, Key, Registration};
 use crate::error::{RecvError, RecvTimeoutError, TryRecvError};
 use crate::future::{RecvFuture, RecvManyFuture};
 
@@ -153,26 +153,7 @@ impl<T> Receiver<T> {
                 }
             }
         }
-        let mut s = self.chan.lock();
-        if s.can_pop() {
-            let item = s.pop();
-            drop(s);
-            return Ok(item.into_received());
-        }
-        let mut wake = Wake::default();
-        let res = s.try_recv(None, &mut wake);
-        match res {
-            TryRecv::Got(item) => Ok(self.chan.unlock_taking(s, wake, item).into_received()),
-            TryRecv::Empty => {
-                self.chan.unlock(s, wake);
-                Err(TryRecvError::Empty)
-            }
-            TryRecv::Closed => {
-                self.chan.unlock(s, wake);
-                Err(TryRecvError::Closed)
-            }
-            TryRecv::Lost => unreachable!("a plain receive has no select token"),
-        }
+        self.chan.try_recv().map(Item::into_received)
     }
 
     /// Receives a value, waiting at most `timeout` (on tokio's clock).

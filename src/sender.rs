@@ -5,7 +5,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::chan::{Ack, Chan, Item, SendState, TrySend, Wake};
+use crate::chan::{Ack, Chan, Item, SendState};
 use crate::error::{SendError, SendTimeoutError, TrySendError};
 use crate::future::{DeliverFuture, ReserveFuture, SendFuture};
 use crate::Receiver;
@@ -104,20 +104,7 @@ impl<T> Sender<T> {
     /// assert_eq!(tx.try_send(3), Err(TrySendError::Closed(3)));
     /// ```
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
-        let mut s = self.chan.lock();
-        if s.can_push() {
-            s.push(Item::new(value));
-            return Ok(());
-        }
-        let mut wake = Wake::default();
-        let res = s.try_send(Item::new(value), None, &mut wake);
-        self.chan.unlock(s, wake);
-        match res {
-            TrySend::Sent => Ok(()),
-            TrySend::Full(item) => Err(TrySendError::Full(item.value)),
-            TrySend::Closed(item) => Err(TrySendError::Closed(item.value)),
-            TrySend::Lost(_) => unreachable!("a plain send has no select token"),
-        }
+        self.chan.try_send(value)
     }
 
     /// Sends a value, waiting at most `timeout` (on tokio's clock) for room.
