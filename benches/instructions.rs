@@ -45,6 +45,13 @@
 //! the values where their order is defined), so a peer that skipped work
 //! would fail the run rather than look fast.
 //!
+//! Counts depend on the build, not only the code: with the default `bench`
+//! profile (16 codegen units) an unrelated edit can move code between units
+//! and shift a peer's cell by a few percent (seen on async-channel, up to
+//! 5%); `CARGO_PROFILE_BENCH_CODEGEN_UNITS=1` gives other, mostly lower
+//! figures (gochan `seq` 261 instead of 267, `try` 104 instead of 145).
+//! Compare a change against a table built the same way.
+//!
 //! Repeated runs give the same count to the instruction on every row but
 //! `select2`, where the ready case is picked at random (by `gochan::select!`
 //! and by `tokio::select!`): its cells move by about 0.5% between runs.
@@ -918,7 +925,13 @@ fn report(table: &str, valgrind: &str, secs: f64, load: &str, runs: usize) -> St
          Counts do not depend on the machine's load: two runs give the same \
          figures except on the select row, which moves by about 0.5% (the \
          ready case is picked at random). They are not time (no cache misses, \
-         no second core): read them next to `docs/bench.md`. **Bold** is the \
+         no second core): read them next to `docs/bench.md`. They do depend on \
+         the build: the `bench` profile (release, 16 codegen units) inlines \
+         differently from one compile to the next when code moves between \
+         codegen units, so a cell can shift by a few percent after an \
+         unrelated edit (async-channel's did, by up to 5%), and with \
+         `codegen-units = 1` several cells come out 5–30% lower. Compare \
+         counts from the same rustc and profile, and re-run the peers too. **Bold** is the \
          fewest in the row; — means the peer has no such channel (rendezvous) \
          or sits the row out (select). The last column is gochan's count over \
          the best other peer's: below 1 gochan runs fewer instructions.\n\n\
