@@ -2,12 +2,15 @@
 //!
 //! # Peers
 //!
-//! Five channels sit behind the small [`Peer`] trait: gochan,
-//! `tokio::sync::mpsc`, `async-channel`, `flume` (its async API) and `kanal`
-//! (its async API). A peer that lacks a kind of channel sits that row out:
+//! Six channels sit behind the small [`Peer`] trait of `benches/common/mod.rs`
+//! (shared with `benches/instructions.rs`, so both benches make the same
+//! calls): gochan, `tokio::sync::mpsc`, `async-channel`, `flume` (its async
+//! API), `kanal` (its async API) and `crossfire` (its async MPMC API,
+//! `crossfire::mpmc`). A peer that lacks a kind of channel sits that row out:
 //!
-//! * rendezvous: `tokio::sync::mpsc` has none (`channel(0)` panics) and neither
-//!   has `async-channel` (`bounded(0)` panics); `flume::bounded(0)` and
+//! * rendezvous: `tokio::sync::mpsc` has none (`channel(0)` panics), nor has
+//!   `async-channel` (`bounded(0)` panics), nor `crossfire` (its
+//!   `bounded_async(0)` is a channel of size 1); `flume::bounded(0)` and
 //!   `kanal::bounded_async(0)` are rendezvous channels, which the bench checks
 //!   at start-up (a send with nobody receiving must not complete);
 //! * several consumers: `tokio::sync::mpsc` is single-consumer. Wrapping its
@@ -31,7 +34,8 @@
 //! | `pingpong` | two tasks bounce one value over two channels; time per round trip |
 //! | `fanin` | 1000 producer tasks → 1 consumer task on `bounded(64)`, so most producers wait in the send queue |
 //! | `create` | make a channel and drop both handles |
-//! | `select` | `recv2`: two producer tasks each feed their own `bounded(64)`; one task selects over both receivers until both are closed and drained. `send_recv`: one task selects between sending to a consumer task and receiving from a producer task, both over `bounded(64)`, while both sides have work left (the remainder runs without select, the same on every peer). Time per completed operation. gochan uses `gochan::select!`; tokio mpsc and flume use `tokio::select!` over their own futures (a send that loses is dropped, which the benchmark tolerates since its payload is a plain counter); async-channel and kanal sit these rows out |
+//! | `blocking` | `seq` through the blocking calls from a plain thread (the bench's main thread, outside the runtime): gochan's `send_blocking`/`recv_blocking`, tokio's `blocking_send`/`blocking_recv`, async-channel's `send_blocking`/`recv_blocking`, and the synchronous handles of flume (`send`/`recv`), kanal (`kanal::bounded`) and crossfire (`mpmc::bounded_blocking`) |
+//! | `select` | `recv2`: two producer tasks each feed their own `bounded(64)`; one task selects over both receivers until both are closed and drained. `send_recv`: one task selects between sending to a consumer task and receiving from a producer task, both over `bounded(64)`, while both sides have work left (the remainder runs without select, the same on every peer). Time per completed operation. gochan uses `gochan::select!`; tokio mpsc and flume use `tokio::select!` over their own futures (a send that loses is dropped, which the benchmark tolerates since its payload is a plain counter); async-channel, kanal and crossfire sit these rows out |
 //! | `floor` | not a channel: the floor any channel built like gochan pays per message, measured like `seq` (batches of 1024) in the same run. `mutex`: an uncontended `std::sync::Mutex<VecDeque<usize>>`, one push and one pop per message, each under its own lock. `mutex_notify`: the same plus a `tokio::sync::Notify::notify_one` after every push and every pop |
 //!
 //! `spsc`, `mpsc` and `mpmc` run on `bounded(1)`, `bounded(1024)`,
@@ -63,7 +67,6 @@
 
 use std::collections::VecDeque;
 use std::fmt::Write as _;
-use std::future::Future;
 use std::hint::black_box;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -72,255 +75,19 @@ use criterion::{Criterion, Throughput};
 use tokio::runtime::Runtime;
 use tokio::sync::{mpsc, Notify};
 
-// ---------------------------------------------------------------------------
-// The peers
-// ---------------------------------------------------------------------------
+mod common;
 
-/// A kind of channel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    /// A buffer of this many values (at least 1).
-    Bounded(usize),
-    /// No capacity limit.
-    Unbounded,
-    /// No buffer: a send completes when a receiver takes the value.
-    Rendezvous,
-}
-
-impl Kind {
-    /// How the table names it.
-    fn label(self) -> String {
-        match self {
-            Kind::Bounded(n) => format!("bounded({n})"),
-            Kind::Unbounded => "unbounded".into(),
-            Kind::Rendezvous => "rendezvous".into(),
-        }
-    }
-
-    /// How criterion names it.
-    fn slug(self) -> String {
-        match self {
-            Kind::Bounded(n) => format!("bounded{n}"),
-            Kind::Unbounded => "unbounded".into(),
-            Kind::Rendezvous => "rendezvous".into(),
-        }
-    }
-}
-
-/// A channel crate, as the workloads use it.
-trait Peer: 'static {
-    /// The crate's name in tables and benchmark ids.
-    const NAME: &'static str;
-    /// The sending handle.
-    type Tx<T: Send + 'static>: Clone + Send + Sync + 'static;
-    /// The receiving handle.
-    type Rx<T: Send + 'static>: Send + 'static;
-    /// A channel of this kind, or `None` if the crate has no such kind.
-    fn new<T: Send + 'static>(kind: Kind) -> Option<(Self::Tx<T>, Self::Rx<T>)>;
-    /// Another receiver on the same channel, or `None` if the crate is
-    /// single-consumer.
-    fn clone_rx<T: Send + 'static>(rx: &Self::Rx<T>) -> Option<Self::Rx<T>>;
-    /// Sends, waiting for room; panics if the channel is closed.
-    fn send<T: Send + 'static>(tx: &Self::Tx<T>, v: T) -> impl Future<Output = ()> + Send + '_;
-    /// Receives; `None` once the channel is closed and drained.
-    fn recv<T: Send + 'static>(rx: &mut Self::Rx<T>)
-        -> impl Future<Output = Option<T>> + Send + '_;
-}
-
-/// This crate.
-struct Gochan;
-
-impl Peer for Gochan {
-    const NAME: &'static str = "gochan";
-    type Tx<T: Send + 'static> = gochan::Sender<T>;
-    type Rx<T: Send + 'static> = gochan::Receiver<T>;
-
-    fn new<T: Send + 'static>(kind: Kind) -> Option<(Self::Tx<T>, Self::Rx<T>)> {
-        Some(match kind {
-            Kind::Bounded(n) => gochan::bounded(n),
-            Kind::Unbounded => gochan::unbounded(),
-            Kind::Rendezvous => gochan::rendezvous(),
-        })
-    }
-
-    fn clone_rx<T: Send + 'static>(rx: &Self::Rx<T>) -> Option<Self::Rx<T>> {
-        Some(rx.clone())
-    }
-
-    async fn send<T: Send + 'static>(tx: &Self::Tx<T>, v: T) {
-        assert!(tx.send(v).await.is_ok(), "gochan: closed");
-    }
-
-    async fn recv<T: Send + 'static>(rx: &mut Self::Rx<T>) -> Option<T> {
-        rx.recv().await.ok()
-    }
-}
-
-/// `tokio::sync::mpsc`: bounded and unbounded, single consumer.
-struct TokioMpsc;
-
-/// A tokio sender of either kind.
-enum TokioTx<T> {
-    Bounded(mpsc::Sender<T>),
-    Unbounded(mpsc::UnboundedSender<T>),
-}
-
-impl<T> Clone for TokioTx<T> {
-    fn clone(&self) -> Self {
-        match self {
-            TokioTx::Bounded(tx) => TokioTx::Bounded(tx.clone()),
-            TokioTx::Unbounded(tx) => TokioTx::Unbounded(tx.clone()),
-        }
-    }
-}
-
-/// A tokio receiver of either kind.
-enum TokioRx<T> {
-    Bounded(mpsc::Receiver<T>),
-    Unbounded(mpsc::UnboundedReceiver<T>),
-}
-
-impl Peer for TokioMpsc {
-    const NAME: &'static str = "tokio mpsc";
-    type Tx<T: Send + 'static> = TokioTx<T>;
-    type Rx<T: Send + 'static> = TokioRx<T>;
-
-    fn new<T: Send + 'static>(kind: Kind) -> Option<(Self::Tx<T>, Self::Rx<T>)> {
-        match kind {
-            Kind::Bounded(n) => {
-                let (tx, rx) = mpsc::channel(n);
-                Some((TokioTx::Bounded(tx), TokioRx::Bounded(rx)))
-            }
-            Kind::Unbounded => {
-                let (tx, rx) = mpsc::unbounded_channel();
-                Some((TokioTx::Unbounded(tx), TokioRx::Unbounded(rx)))
-            }
-            Kind::Rendezvous => None,
-        }
-    }
-
-    fn clone_rx<T: Send + 'static>(_: &Self::Rx<T>) -> Option<Self::Rx<T>> {
-        None
-    }
-
-    async fn send<T: Send + 'static>(tx: &Self::Tx<T>, v: T) {
-        let ok = match tx {
-            TokioTx::Bounded(tx) => tx.send(v).await.is_ok(),
-            TokioTx::Unbounded(tx) => tx.send(v).is_ok(),
-        };
-        assert!(ok, "tokio mpsc: closed");
-    }
-
-    async fn recv<T: Send + 'static>(rx: &mut Self::Rx<T>) -> Option<T> {
-        match rx {
-            TokioRx::Bounded(rx) => rx.recv().await,
-            TokioRx::Unbounded(rx) => rx.recv().await,
-        }
-    }
-}
-
-/// `async-channel`: bounded and unbounded, no rendezvous.
-struct AsyncChannel;
-
-impl Peer for AsyncChannel {
-    const NAME: &'static str = "async-channel";
-    type Tx<T: Send + 'static> = async_channel::Sender<T>;
-    type Rx<T: Send + 'static> = async_channel::Receiver<T>;
-
-    fn new<T: Send + 'static>(kind: Kind) -> Option<(Self::Tx<T>, Self::Rx<T>)> {
-        match kind {
-            Kind::Bounded(n) => Some(async_channel::bounded(n)),
-            Kind::Unbounded => Some(async_channel::unbounded()),
-            Kind::Rendezvous => None,
-        }
-    }
-
-    fn clone_rx<T: Send + 'static>(rx: &Self::Rx<T>) -> Option<Self::Rx<T>> {
-        Some(rx.clone())
-    }
-
-    async fn send<T: Send + 'static>(tx: &Self::Tx<T>, v: T) {
-        assert!(tx.send(v).await.is_ok(), "async-channel: closed");
-    }
-
-    async fn recv<T: Send + 'static>(rx: &mut Self::Rx<T>) -> Option<T> {
-        rx.recv().await.ok()
-    }
-}
-
-/// `flume`, through `send_async` / `recv_async`.
-struct Flume;
-
-impl Peer for Flume {
-    const NAME: &'static str = "flume";
-    type Tx<T: Send + 'static> = flume::Sender<T>;
-    type Rx<T: Send + 'static> = flume::Receiver<T>;
-
-    fn new<T: Send + 'static>(kind: Kind) -> Option<(Self::Tx<T>, Self::Rx<T>)> {
-        Some(match kind {
-            Kind::Bounded(n) => flume::bounded(n),
-            Kind::Unbounded => flume::unbounded(),
-            Kind::Rendezvous => flume::bounded(0),
-        })
-    }
-
-    fn clone_rx<T: Send + 'static>(rx: &Self::Rx<T>) -> Option<Self::Rx<T>> {
-        Some(rx.clone())
-    }
-
-    async fn send<T: Send + 'static>(tx: &Self::Tx<T>, v: T) {
-        assert!(tx.send_async(v).await.is_ok(), "flume: closed");
-    }
-
-    async fn recv<T: Send + 'static>(rx: &mut Self::Rx<T>) -> Option<T> {
-        rx.recv_async().await.ok()
-    }
-}
-
-/// `kanal`, its async API.
-struct Kanal;
-
-impl Peer for Kanal {
-    const NAME: &'static str = "kanal";
-    type Tx<T: Send + 'static> = kanal::AsyncSender<T>;
-    type Rx<T: Send + 'static> = kanal::AsyncReceiver<T>;
-
-    fn new<T: Send + 'static>(kind: Kind) -> Option<(Self::Tx<T>, Self::Rx<T>)> {
-        Some(match kind {
-            Kind::Bounded(n) => kanal::bounded_async(n),
-            Kind::Unbounded => kanal::unbounded_async(),
-            Kind::Rendezvous => kanal::bounded_async(0),
-        })
-    }
-
-    fn clone_rx<T: Send + 'static>(rx: &Self::Rx<T>) -> Option<Self::Rx<T>> {
-        Some(rx.clone())
-    }
-
-    async fn send<T: Send + 'static>(tx: &Self::Tx<T>, v: T) {
-        assert!(tx.send(v).await.is_ok(), "kanal: closed");
-    }
-
-    async fn recv<T: Send + 'static>(rx: &mut Self::Rx<T>) -> Option<T> {
-        rx.recv().await.ok()
-    }
-}
-
-/// The peers, in table order (gochan first).
-const PEERS: [&str; 5] = [
-    Gochan::NAME,
-    TokioMpsc::NAME,
-    AsyncChannel::NAME,
-    Flume::NAME,
-    Kanal::NAME,
-];
+use common::{
+    with_peer, AsyncChannel, CrossfireBounded, Flume, Gochan, Got as _, Kanal, Kind, Peer,
+    Sent as _, TokioBounded, PEERS,
+};
 
 // ---------------------------------------------------------------------------
 // The workloads
 // ---------------------------------------------------------------------------
 
 /// A message.
-trait Payload: Send + 'static {
+trait Payload: Send + Unpin + 'static {
     /// The `i`-th message.
     fn make(i: u64) -> Self;
 }
@@ -363,6 +130,19 @@ enum Work {
     SelectRecv2,
     /// A select over a send and a receive.
     SelectSendRecv,
+    /// `seq` through the blocking API, on a plain thread.
+    Blocking,
+}
+
+impl Work {
+    /// The kind of channel the workload asks a peer for.
+    fn kind(self) -> Kind {
+        match self {
+            Work::Seq | Work::Blocking => Kind::Bounded(SEQ_BATCH),
+            Work::Flow { kind, .. } | Work::PingPong(kind) | Work::Create(kind) => kind,
+            Work::SelectRecv2 | Work::SelectSendRecv => Kind::Bounded(64),
+        }
+    }
 }
 
 /// A row of the table: a workload with its names.
@@ -379,12 +159,20 @@ struct Row {
 
 /// Every row, in table order.
 fn rows() -> Vec<Row> {
-    let mut rows = vec![Row {
-        group: "seq",
-        id: format!("bounded{SEQ_BATCH}"),
-        label: format!("seq bounded({SEQ_BATCH})"),
-        work: Work::Seq,
-    }];
+    let mut rows = vec![
+        Row {
+            group: "seq",
+            id: format!("bounded{SEQ_BATCH}"),
+            label: format!("seq bounded({SEQ_BATCH})"),
+            work: Work::Seq,
+        },
+        Row {
+            group: "blocking",
+            id: format!("bounded{SEQ_BATCH}"),
+            label: format!("blocking seq bounded({SEQ_BATCH}), plain thread"),
+            work: Work::Blocking,
+        },
+    ];
     let kinds = [
         Kind::Bounded(1),
         Kind::Bounded(1024),
@@ -471,7 +259,7 @@ async fn run<P: Peer>(work: Work, n: u64) -> Option<Duration> {
         } => flow::<P, [u8; 256]>(producers, consumers, kind, n).await,
         Work::PingPong(kind) => ping_pong::<P>(kind, n).await,
         Work::Create(kind) => create::<P>(kind, n),
-        Work::SelectRecv2 | Work::SelectSendRecv => None,
+        Work::SelectRecv2 | Work::SelectSendRecv | Work::Blocking => None,
     }
 }
 
@@ -681,10 +469,10 @@ async fn seq<P: Peer>(n: u64) -> Option<Duration> {
         while left > 0 {
             let batch = left.min(SEQ_BATCH as u64);
             for i in 0..batch {
-                P::send(&tx, i as usize).await;
+                assert!(P::send(&tx, i as usize).await.sent(), "{}: closed", P::NAME);
             }
             for _ in 0..batch {
-                black_box(P::recv(&mut rx).await.expect("seq: value"));
+                black_box(P::recv(&mut rx).await.got().expect("seq: value"));
             }
             left -= batch;
         }
@@ -715,7 +503,7 @@ async fn flow<P: Peer, T: Payload>(
         .map(|mut rx| {
             tokio::spawn(async move {
                 let mut got = 0u64;
-                while let Some(v) = P::recv(&mut rx).await {
+                while let Some(v) = P::recv(&mut rx).await.got() {
                     black_box(v);
                     got += 1;
                 }
@@ -731,7 +519,7 @@ async fn flow<P: Peer, T: Payload>(
             let share = per + u64::from(p < extra);
             tokio::spawn(async move {
                 for i in 0..share {
-                    P::send(&tx, T::make(i)).await;
+                    assert!(P::send(&tx, T::make(i)).await.sent(), "{}: closed", P::NAME);
                 }
             })
         })
@@ -754,15 +542,19 @@ async fn ping_pong<P: Peer>(kind: Kind, n: u64) -> Option<Duration> {
     let (ping_tx, mut ping_rx) = P::new::<usize>(kind)?;
     let (pong_tx, mut pong_rx) = P::new::<usize>(kind)?;
     let echo = tokio::spawn(async move {
-        while let Some(v) = P::recv(&mut ping_rx).await {
-            P::send(&pong_tx, v).await;
+        while let Some(v) = P::recv(&mut ping_rx).await.got() {
+            assert!(P::send(&pong_tx, v).await.sent(), "{}: closed", P::NAME);
         }
     });
     let elapsed = tokio::spawn(async move {
         let start = Instant::now();
         for i in 0..n {
-            P::send(&ping_tx, i as usize).await;
-            black_box(P::recv(&mut pong_rx).await.expect("pingpong: pong"));
+            assert!(
+                P::send(&ping_tx, i as usize).await.sent(),
+                "{}: closed",
+                P::NAME
+            );
+            black_box(P::recv(&mut pong_rx).await.got().expect("pingpong: pong"));
         }
         start.elapsed()
     })
@@ -780,6 +572,144 @@ fn create<P: Peer>(kind: Kind, n: u64) -> Option<Duration> {
         black_box(P::new::<usize>(kind));
     }
     Some(start.elapsed())
+}
+
+/// A peer's blocking API, for the `blocking` row: a `bounded` channel used
+/// from a plain thread, no runtime.
+trait Blocking: Peer {
+    /// The blocking sender.
+    type BTx;
+    /// The blocking receiver.
+    type BRx;
+    /// A blocking `bounded(cap)`.
+    fn blocking(cap: usize) -> (Self::BTx, Self::BRx);
+    /// Sends, blocking the thread while the channel is full; `false` if it
+    /// is closed.
+    fn send_blocking(tx: &Self::BTx, v: usize) -> bool;
+    /// Receives, blocking the thread while the channel is empty.
+    fn recv_blocking(rx: &mut Self::BRx) -> Option<usize>;
+}
+
+impl Blocking for Gochan {
+    type BTx = gochan::Sender<usize>;
+    type BRx = gochan::Receiver<usize>;
+    fn blocking(cap: usize) -> (Self::BTx, Self::BRx) {
+        gochan::bounded(cap)
+    }
+    fn send_blocking(tx: &Self::BTx, v: usize) -> bool {
+        tx.send_blocking(v).is_ok()
+    }
+    fn recv_blocking(rx: &mut Self::BRx) -> Option<usize> {
+        rx.recv_blocking().ok()
+    }
+}
+
+impl Blocking for TokioBounded {
+    type BTx = mpsc::Sender<usize>;
+    type BRx = mpsc::Receiver<usize>;
+    fn blocking(cap: usize) -> (Self::BTx, Self::BRx) {
+        mpsc::channel(cap)
+    }
+    fn send_blocking(tx: &Self::BTx, v: usize) -> bool {
+        tx.blocking_send(v).is_ok()
+    }
+    fn recv_blocking(rx: &mut Self::BRx) -> Option<usize> {
+        rx.blocking_recv()
+    }
+}
+
+impl Blocking for AsyncChannel {
+    type BTx = async_channel::Sender<usize>;
+    type BRx = async_channel::Receiver<usize>;
+    fn blocking(cap: usize) -> (Self::BTx, Self::BRx) {
+        async_channel::bounded(cap)
+    }
+    fn send_blocking(tx: &Self::BTx, v: usize) -> bool {
+        tx.send_blocking(v).is_ok()
+    }
+    fn recv_blocking(rx: &mut Self::BRx) -> Option<usize> {
+        rx.recv_blocking().ok()
+    }
+}
+
+impl Blocking for Flume {
+    type BTx = flume::Sender<usize>;
+    type BRx = flume::Receiver<usize>;
+    fn blocking(cap: usize) -> (Self::BTx, Self::BRx) {
+        flume::bounded(cap)
+    }
+    fn send_blocking(tx: &Self::BTx, v: usize) -> bool {
+        tx.send(v).is_ok()
+    }
+    fn recv_blocking(rx: &mut Self::BRx) -> Option<usize> {
+        rx.recv().ok()
+    }
+}
+
+impl Blocking for Kanal {
+    type BTx = kanal::Sender<usize>;
+    type BRx = kanal::Receiver<usize>;
+    fn blocking(cap: usize) -> (Self::BTx, Self::BRx) {
+        kanal::bounded(cap)
+    }
+    fn send_blocking(tx: &Self::BTx, v: usize) -> bool {
+        tx.send(v).is_ok()
+    }
+    fn recv_blocking(rx: &mut Self::BRx) -> Option<usize> {
+        rx.recv().ok()
+    }
+}
+
+impl Blocking for CrossfireBounded {
+    type BTx = crossfire::MTx<crossfire::mpmc::Array<usize>>;
+    type BRx = crossfire::MRx<crossfire::mpmc::Array<usize>>;
+    fn blocking(cap: usize) -> (Self::BTx, Self::BRx) {
+        crossfire::mpmc::bounded_blocking(cap)
+    }
+    fn send_blocking(tx: &Self::BTx, v: usize) -> bool {
+        tx.send(v).is_ok()
+    }
+    fn recv_blocking(rx: &mut Self::BRx) -> Option<usize> {
+        rx.recv().ok()
+    }
+}
+
+/// `blocking`: `seq` through the blocking calls, on the calling thread
+/// (never a runtime thread: the blocking calls of gochan and tokio refuse
+/// one).
+fn blocking_seq<P: Blocking>(n: u64) -> Duration {
+    let (tx, mut rx) = P::blocking(SEQ_BATCH);
+    let start = Instant::now();
+    let mut left = n;
+    let mut got = 0;
+    while left > 0 {
+        let batch = left.min(SEQ_BATCH as u64);
+        for i in 0..batch {
+            assert!(P::send_blocking(&tx, i as usize), "{}: closed", P::NAME);
+        }
+        for i in 0..batch {
+            let v = P::recv_blocking(&mut rx).expect("blocking: a value");
+            assert_eq!(v as u64, i, "{}: blocking out of order", P::NAME);
+            got += 1;
+        }
+        left -= batch;
+    }
+    let elapsed = start.elapsed();
+    assert_eq!(got, n, "{}: messages lost", P::NAME);
+    elapsed
+}
+
+/// Runs the `blocking` row on the `peer`-th peer.
+fn blocking_peer(peer: usize, n: u64) -> Duration {
+    match peer {
+        0 => blocking_seq::<Gochan>(n),
+        1 => blocking_seq::<TokioBounded>(n),
+        2 => blocking_seq::<AsyncChannel>(n),
+        3 => blocking_seq::<Flume>(n),
+        4 => blocking_seq::<Kanal>(n),
+        5 => blocking_seq::<CrossfireBounded>(n),
+        _ => unreachable!("six peers"),
+    }
 }
 
 /// `floor/mutex`: the per-message floor of a mutex over a deque.
@@ -847,30 +777,17 @@ const FLOORS: [Floor; 2] = [
 
 /// Runs `work` on the `peer`-th peer of [`PEERS`].
 fn run_peer(rt: &Runtime, peer: usize, work: Work, n: u64) -> Option<Duration> {
-    if let Work::SelectRecv2 | Work::SelectSendRecv = work {
-        return rt.block_on(select_work(peer, work, n));
-    }
-    match peer {
-        0 => rt.block_on(run::<Gochan>(work, n)),
-        1 => rt.block_on(run::<TokioMpsc>(work, n)),
-        2 => rt.block_on(run::<AsyncChannel>(work, n)),
-        3 => rt.block_on(run::<Flume>(work, n)),
-        4 => rt.block_on(run::<Kanal>(work, n)),
-        _ => unreachable!("five peers"),
+    match work {
+        Work::SelectRecv2 | Work::SelectSendRecv => rt.block_on(select_work(peer, work, n)),
+        // On this (plain) thread, outside the runtime.
+        Work::Blocking => Some(blocking_peer(peer, n)),
+        _ => with_peer!(peer, work.kind(), run_on(rt, work, n)),
     }
 }
 
-/// Checks that a peer's rendezvous channel is one: a send with nobody
-/// receiving must not complete.
-async fn check_rendezvous<P: Peer>() {
-    let Some((tx, mut rx)) = P::new::<usize>(Kind::Rendezvous) else {
-        return;
-    };
-    let sent = tokio::time::timeout(Duration::from_millis(20), P::send(&tx, 1)).await;
-    assert!(sent.is_err(), "{}: bounded(0) buffered a value", P::NAME);
-    let got = tokio::spawn(async move { P::recv(&mut rx).await });
-    P::send(&tx, 2).await;
-    assert_eq!(got.await.expect("receiver task"), Some(2));
+/// Runs `work` on `P` inside the runtime.
+fn run_on<P: Peer>(rt: &Runtime, work: Work, n: u64) -> Option<Duration> {
+    rt.block_on(run::<P>(work, n))
 }
 
 /// The runtime every workload runs on: two workers.
@@ -881,9 +798,9 @@ fn runtime() -> Runtime {
         .build()
         .expect("tokio runtime");
     rt.block_on(async {
-        check_rendezvous::<Gochan>().await;
-        check_rendezvous::<Flume>().await;
-        check_rendezvous::<Kanal>().await;
+        common::check_rendezvous::<Gochan>().await;
+        common::check_rendezvous::<Flume>().await;
+        common::check_rendezvous::<Kanal>().await;
     });
     rt
 }
@@ -976,7 +893,7 @@ fn sample_size(slowest_ns: f64) -> u64 {
 /// shared machine a slow spell of a few seconds then costs each cell one or
 /// two of its samples, which the median drops, instead of every sample of
 /// the rows that happened to run in it.
-fn quick_rows(rt: &Runtime, rows: &[Row]) -> Vec<[Option<f64>; 5]> {
+fn quick_rows(rt: &Runtime, rows: &[Row]) -> Vec<[Option<f64>; 6]> {
     let sizes: Vec<(Vec<bool>, u64)> = rows
         .iter()
         .map(|row| {
@@ -1008,7 +925,7 @@ fn quick_rows(rt: &Runtime, rows: &[Row]) -> Vec<[Option<f64>; 5]> {
     samples
         .into_iter()
         .map(|row| {
-            let mut out = [None; 5];
+            let mut out = [None; 6];
             for (p, s) in row.into_iter().enumerate() {
                 if !s.is_empty() {
                     out[p] = Some(median(s));
@@ -1172,7 +1089,7 @@ fn quick() {
 
 /// The side-by-side table: a row per workload, a column per peer, then
 /// gochan's time over the best peer's.
-fn markdown_table(rows: &[Row], results: &[[Option<f64>; 5]], floors: &[f64]) -> String {
+fn markdown_table(rows: &[Row], results: &[[Option<f64>; 6]], floors: &[f64]) -> String {
     let mut t = String::new();
     let _ = write!(t, "| workload (ns per message) |");
     for p in PEERS {
@@ -1228,8 +1145,9 @@ fn report(m: &Machine, table: &str, elapsed: Duration) -> String {
          the median of {QUICK_SAMPLES} samples, in nanoseconds per message (per \
          round trip for `pingpong`, per channel for `create`); **bold** is the \
          fastest in the row; — means the crate has no such channel (no \
-         rendezvous in tokio mpsc and async-channel) or is single-consumer \
-         (tokio mpsc in `mpmc`). The last column is gochan's time divided by \
+         rendezvous in tokio mpsc, async-channel and crossfire), is \
+         single-consumer (tokio mpsc in `mpmc`) or sits the row out (select). \
+         The last column is gochan's time divided by \
          the best peer's: below 1 gochan is faster. Tokio multi-thread runtime, \
          2 workers. The floor rows are not channels: an uncontended mutex over \
          a deque, and the same with a `Notify::notify_one` per operation.\n\n\
@@ -1265,8 +1183,10 @@ fn xml(s: &str) -> String {
 
 /// `docs/bench.svg`: a grouped horizontal bar chart on a log scale, one group
 /// per workload, one bar per peer; 900 px wide.
-fn svg_chart(rows: &[Row], results: &[[Option<f64>; 5]], floors: &[f64], m: &Machine) -> String {
-    const COLORS: [&str; 5] = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e"];
+fn svg_chart(rows: &[Row], results: &[[Option<f64>; 6]], floors: &[f64], m: &Machine) -> String {
+    const COLORS: [&str; 6] = [
+        "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
+    ];
     const FLOOR_COLOR: &str = "#7f7f7f";
     const WIDTH: f64 = 900.0;
     const LABEL_W: f64 = 250.0; // workload labels

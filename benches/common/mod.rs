@@ -1,0 +1,511 @@
+//! The peers both benches measure, behind one small trait, so that
+//! `benches/channel.rs` (wall clock) and `benches/instructions.rs`
+//! (instructions under callgrind) make exactly the same calls on every crate.
+//!
+//! Six channels: gochan, `tokio::sync::mpsc`, `async-channel`, `flume` (its
+//! async API), `kanal` (its async API) and `crossfire` (its async MPMC API,
+//! `crossfire::mpmc`: lock-free, crossbeam-queue based). A peer that lacks a
+//! kind of channel sits that row out:
+//!
+//! * rendezvous: `tokio::sync::mpsc` has none (`channel(0)` panics), nor has
+//!   `async-channel` (`bounded(0)` panics), nor `crossfire` (its
+//!   `bounded_async(0)` is documented to make a channel of size 1);
+//!   `flume::bounded(0)` and `kanal::bounded_async(0)` are rendezvous
+//!   channels, which [`check_rendezvous`] checks;
+//! * several consumers: `tokio::sync::mpsc` is single-consumer.
+//!
+//! crossfire is used through `crossfire::mpmc`, its multi-producer
+//! multi-consumer flavour, like every other peer but tokio (all are MPMC):
+//! `bounded_async(n)` (`MAsyncTx`/`MAsyncRx`), and for unbounded
+//! `unbounded_async()`, whose sender is the blocking `MTx` because a send on
+//! an unbounded channel never waits (crossfire's own choice). Its
+//! `detect_backoff_cfg()` is not called: it changes the spin settings only on
+//! a one-core machine.
+
+// Each bench uses part of this module.
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+/// A kind of channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A buffer of this many values (at least 1).
+    Bounded(usize),
+    /// No capacity limit.
+    Unbounded,
+    /// No buffer: a send completes when a receiver takes the value.
+    Rendezvous,
+}
+
+impl Kind {
+    /// How tables name it.
+    pub fn label(self) -> String {
+        match self {
+            Kind::Bounded(n) => format!("bounded({n})"),
+            Kind::Unbounded => "unbounded".into(),
+            Kind::Rendezvous => "rendezvous".into(),
+        }
+    }
+
+    /// How benchmark ids and command lines name it.
+    pub fn slug(self) -> String {
+        match self {
+            Kind::Bounded(n) => format!("bounded{n}"),
+            Kind::Unbounded => "unbounded".into(),
+            Kind::Rendezvous => "rendezvous".into(),
+        }
+    }
+}
+
+/// What a send's future gives back: whether the value went in.
+pub trait Sent {
+    /// `true` if the value was sent.
+    fn sent(self) -> bool;
+}
+
+impl<E> Sent for Result<(), E> {
+    fn sent(self) -> bool {
+        self.is_ok()
+    }
+}
+
+/// What a receive's future gives back: the value, if there was one.
+pub trait Got<T> {
+    /// The value, or `None` once the channel is closed and drained.
+    fn got(self) -> Option<T>;
+}
+
+impl<T, E> Got<T> for Result<T, E> {
+    fn got(self) -> Option<T> {
+        self.ok()
+    }
+}
+
+impl<T> Got<T> for Option<T> {
+    fn got(self) -> Option<T> {
+        self
+    }
+}
+
+/// A channel crate (or one of its channel types), as the workloads use it.
+///
+/// `send` and `recv` hand out the crate's own future, not one wrapped in an
+/// `async` block: a wrapper adds a state machine per call (about 65
+/// instructions per message on gochan's `seq` row, nothing on kanal's, where
+/// it inlines), which would measure the bench rather than the channel. That
+/// is also why a crate whose bounded and unbounded senders are different
+/// types (tokio mpsc, crossfire) is two types here, picked per row by
+/// [`with_peer!`], instead of one enum matched on every message.
+pub trait Peer: 'static {
+    /// The crate's name in tables and benchmark ids.
+    const NAME: &'static str;
+    /// The sending handle.
+    type Tx<T: Send + 'static>: Clone + Send + Sync + 'static;
+    /// The receiving handle.
+    type Rx<T: Send + 'static>: Send + 'static;
+    /// A channel of this kind, or `None` if the crate (or this type of it)
+    /// has no such kind.
+    fn new<T: Send + 'static>(kind: Kind) -> Option<(Self::Tx<T>, Self::Rx<T>)>;
+    /// Another receiver on the same channel, or `None` if the crate is
+    /// single-consumer.
+    fn clone_rx<T: Send + 'static>(rx: &Self::Rx<T>) -> Option<Self::Rx<T>>;
+    /// Sends, waiting for room. (`Unpin`: crossfire's send future needs it.)
+    fn send<T: Send + Unpin + 'static>(
+        tx: &Self::Tx<T>,
+        v: T,
+    ) -> impl Future<Output = impl Sent> + Send + '_;
+    /// Receives; `got()` is `None` once the channel is closed and drained.
+    fn recv<T: Send + 'static>(
+        rx: &mut Self::Rx<T>,
+    ) -> impl Future<Output = impl Got<T>> + Send + '_;
+    /// Sends without waiting; `false` if the channel is full or closed.
+    fn try_send<T: Send + 'static>(tx: &Self::Tx<T>, v: T) -> bool;
+    /// Receives without waiting; `None` if nothing is there.
+    fn try_recv<T: Send + 'static>(rx: &mut Self::Rx<T>) -> Option<T>;
+}
+
+/// This crate.
+pub struct Gochan;
+
+impl Peer for Gochan {
+    const NAME: &'static str = "gochan";
+    type Tx<T: Send + 'static> = gochan::Sender<T>;
+    type Rx<T: Send + 'static> = gochan::Receiver<T>;
+
+    fn new<T: Send + 'static>(kind: Kind) -> Option<(Self::Tx<T>, Self::Rx<T>)> {
+        Some(match kind {
+            Kind::Bounded(n) => gochan::bounded(n),
+            Kind::Unbounded => gochan::unbounded(),
+            Kind::Rendezvous => gochan::rendezvous(),
+        })
+    }
+
+    fn clone_rx<T: Send + 'static>(rx: &Self::Rx<T>) -> Option<Self::Rx<T>> {
+        Some(rx.clone())
+    }
+
+    fn send<T: Send + Unpin + 'static>(
+        tx: &Self::Tx<T>,
+        v: T,
+    ) -> impl Future<Output = impl Sent> + Send + '_ {
+        tx.send(v)
+    }
+
+    fn recv<T: Send + 'static>(
+        rx: &mut Self::Rx<T>,
+    ) -> impl Future<Output = impl Got<T>> + Send + '_ {
+        rx.recv()
+    }
+
+    fn try_send<T: Send + 'static>(tx: &Self::Tx<T>, v: T) -> bool {
+        tx.try_send(v).is_ok()
+    }
+
+    fn try_recv<T: Send + 'static>(rx: &mut Self::Rx<T>) -> Option<T> {
+        rx.try_recv().ok()
+    }
+}
+
+/// `tokio::sync::mpsc::channel`: bounded, single consumer, no rendezvous
+/// (`channel(0)` panics).
+pub struct TokioBounded;
+
+impl Peer for TokioBounded {
+    const NAME: &'static str = "tokio mpsc";
+    type Tx<T: Send + 'static> = mpsc::Sender<T>;
+    type Rx<T: Send + 'static> = mpsc::Receiver<T>;
+
+    fn new<T: Send + 'static>(kind: Kind) -> Option<(Self::Tx<T>, Self::Rx<T>)> {
+        match kind {
+            Kind::Bounded(n) => Some(mpsc::channel(n)),
+            Kind::Unbounded | Kind::Rendezvous => None,
+        }
+    }
+
+    fn clone_rx<T: Send + 'static>(_: &Self::Rx<T>) -> Option<Self::Rx<T>> {
+        None
+    }
+
+    fn send<T: Send + Unpin + 'static>(
+        tx: &Self::Tx<T>,
+        v: T,
+    ) -> impl Future<Output = impl Sent> + Send + '_ {
+        tx.send(v)
+    }
+
+    fn recv<T: Send + 'static>(
+        rx: &mut Self::Rx<T>,
+    ) -> impl Future<Output = impl Got<T>> + Send + '_ {
+        rx.recv()
+    }
+
+    fn try_send<T: Send + 'static>(tx: &Self::Tx<T>, v: T) -> bool {
+        tx.try_send(v).is_ok()
+    }
+
+    fn try_recv<T: Send + 'static>(rx: &mut Self::Rx<T>) -> Option<T> {
+        rx.try_recv().ok()
+    }
+}
+
+/// `tokio::sync::mpsc::unbounded_channel`; its send never waits.
+pub struct TokioUnbounded;
+
+impl Peer for TokioUnbounded {
+    const NAME: &'static str = "tokio mpsc";
+    type Tx<T: Send + 'static> = mpsc::UnboundedSender<T>;
+    type Rx<T: Send + 'static> = mpsc::UnboundedReceiver<T>;
+
+    fn new<T: Send + 'static>(kind: Kind) -> Option<(Self::Tx<T>, Self::Rx<T>)> {
+        match kind {
+            Kind::Unbounded => Some(mpsc::unbounded_channel()),
+            Kind::Bounded(_) | Kind::Rendezvous => None,
+        }
+    }
+
+    fn clone_rx<T: Send + 'static>(_: &Self::Rx<T>) -> Option<Self::Rx<T>> {
+        None
+    }
+
+    fn send<T: Send + Unpin + 'static>(
+        tx: &Self::Tx<T>,
+        v: T,
+    ) -> impl Future<Output = impl Sent> + Send + '_ {
+        std::future::ready(tx.send(v))
+    }
+
+    fn recv<T: Send + 'static>(
+        rx: &mut Self::Rx<T>,
+    ) -> impl Future<Output = impl Got<T>> + Send + '_ {
+        rx.recv()
+    }
+
+    fn try_send<T: Send + 'static>(tx: &Self::Tx<T>, v: T) -> bool {
+        tx.send(v).is_ok()
+    }
+
+    fn try_recv<T: Send + 'static>(rx: &mut Self::Rx<T>) -> Option<T> {
+        rx.try_recv().ok()
+    }
+}
+
+/// `async-channel`: bounded and unbounded, no rendezvous (`bounded(0)`
+/// panics).
+pub struct AsyncChannel;
+
+impl Peer for AsyncChannel {
+    const NAME: &'static str = "async-channel";
+    type Tx<T: Send + 'static> = async_channel::Sender<T>;
+    type Rx<T: Send + 'static> = async_channel::Receiver<T>;
+
+    fn new<T: Send + 'static>(kind: Kind) -> Option<(Self::Tx<T>, Self::Rx<T>)> {
+        match kind {
+            Kind::Bounded(n) => Some(async_channel::bounded(n)),
+            Kind::Unbounded => Some(async_channel::unbounded()),
+            Kind::Rendezvous => None,
+        }
+    }
+
+    fn clone_rx<T: Send + 'static>(rx: &Self::Rx<T>) -> Option<Self::Rx<T>> {
+        Some(rx.clone())
+    }
+
+    fn send<T: Send + Unpin + 'static>(
+        tx: &Self::Tx<T>,
+        v: T,
+    ) -> impl Future<Output = impl Sent> + Send + '_ {
+        tx.send(v)
+    }
+
+    fn recv<T: Send + 'static>(
+        rx: &mut Self::Rx<T>,
+    ) -> impl Future<Output = impl Got<T>> + Send + '_ {
+        rx.recv()
+    }
+
+    fn try_send<T: Send + 'static>(tx: &Self::Tx<T>, v: T) -> bool {
+        tx.try_send(v).is_ok()
+    }
+
+    fn try_recv<T: Send + 'static>(rx: &mut Self::Rx<T>) -> Option<T> {
+        rx.try_recv().ok()
+    }
+}
+
+/// `flume`, through `send_async` / `recv_async`.
+pub struct Flume;
+
+impl Peer for Flume {
+    const NAME: &'static str = "flume";
+    type Tx<T: Send + 'static> = flume::Sender<T>;
+    type Rx<T: Send + 'static> = flume::Receiver<T>;
+
+    fn new<T: Send + 'static>(kind: Kind) -> Option<(Self::Tx<T>, Self::Rx<T>)> {
+        Some(match kind {
+            Kind::Bounded(n) => flume::bounded(n),
+            Kind::Unbounded => flume::unbounded(),
+            Kind::Rendezvous => flume::bounded(0),
+        })
+    }
+
+    fn clone_rx<T: Send + 'static>(rx: &Self::Rx<T>) -> Option<Self::Rx<T>> {
+        Some(rx.clone())
+    }
+
+    fn send<T: Send + Unpin + 'static>(
+        tx: &Self::Tx<T>,
+        v: T,
+    ) -> impl Future<Output = impl Sent> + Send + '_ {
+        tx.send_async(v)
+    }
+
+    fn recv<T: Send + 'static>(
+        rx: &mut Self::Rx<T>,
+    ) -> impl Future<Output = impl Got<T>> + Send + '_ {
+        rx.recv_async()
+    }
+
+    fn try_send<T: Send + 'static>(tx: &Self::Tx<T>, v: T) -> bool {
+        tx.try_send(v).is_ok()
+    }
+
+    fn try_recv<T: Send + 'static>(rx: &mut Self::Rx<T>) -> Option<T> {
+        rx.try_recv().ok()
+    }
+}
+
+/// `kanal`, its async API.
+pub struct Kanal;
+
+impl Peer for Kanal {
+    const NAME: &'static str = "kanal";
+    type Tx<T: Send + 'static> = kanal::AsyncSender<T>;
+    type Rx<T: Send + 'static> = kanal::AsyncReceiver<T>;
+
+    fn new<T: Send + 'static>(kind: Kind) -> Option<(Self::Tx<T>, Self::Rx<T>)> {
+        Some(match kind {
+            Kind::Bounded(n) => kanal::bounded_async(n),
+            Kind::Unbounded => kanal::unbounded_async(),
+            Kind::Rendezvous => kanal::bounded_async(0),
+        })
+    }
+
+    fn clone_rx<T: Send + 'static>(rx: &Self::Rx<T>) -> Option<Self::Rx<T>> {
+        Some(rx.clone())
+    }
+
+    fn send<T: Send + Unpin + 'static>(
+        tx: &Self::Tx<T>,
+        v: T,
+    ) -> impl Future<Output = impl Sent> + Send + '_ {
+        tx.send(v)
+    }
+
+    fn recv<T: Send + 'static>(
+        rx: &mut Self::Rx<T>,
+    ) -> impl Future<Output = impl Got<T>> + Send + '_ {
+        rx.recv()
+    }
+
+    fn try_send<T: Send + 'static>(tx: &Self::Tx<T>, v: T) -> bool {
+        // `Ok(false)`: full.
+        tx.try_send(v) == Ok(true)
+    }
+
+    fn try_recv<T: Send + 'static>(rx: &mut Self::Rx<T>) -> Option<T> {
+        rx.try_recv().ok().flatten()
+    }
+}
+
+/// `crossfire::mpmc::bounded_async`: an `Array` channel with async handles,
+/// no rendezvous (`bounded_async(0)` is documented to make a channel of
+/// size 1).
+pub struct CrossfireBounded;
+
+impl Peer for CrossfireBounded {
+    const NAME: &'static str = "crossfire";
+    type Tx<T: Send + 'static> = crossfire::MAsyncTx<crossfire::mpmc::Array<T>>;
+    type Rx<T: Send + 'static> = crossfire::MAsyncRx<crossfire::mpmc::Array<T>>;
+
+    fn new<T: Send + 'static>(kind: Kind) -> Option<(Self::Tx<T>, Self::Rx<T>)> {
+        match kind {
+            Kind::Bounded(n) => Some(crossfire::mpmc::bounded_async(n)),
+            Kind::Unbounded | Kind::Rendezvous => None,
+        }
+    }
+
+    fn clone_rx<T: Send + 'static>(rx: &Self::Rx<T>) -> Option<Self::Rx<T>> {
+        Some(rx.clone())
+    }
+
+    fn send<T: Send + Unpin + 'static>(
+        tx: &Self::Tx<T>,
+        v: T,
+    ) -> impl Future<Output = impl Sent> + Send + '_ {
+        tx.send(v)
+    }
+
+    fn recv<T: Send + 'static>(
+        rx: &mut Self::Rx<T>,
+    ) -> impl Future<Output = impl Got<T>> + Send + '_ {
+        rx.recv()
+    }
+
+    fn try_send<T: Send + 'static>(tx: &Self::Tx<T>, v: T) -> bool {
+        tx.try_send(v).is_ok()
+    }
+
+    fn try_recv<T: Send + 'static>(rx: &mut Self::Rx<T>) -> Option<T> {
+        rx.try_recv().ok()
+    }
+}
+
+/// `crossfire::mpmc::unbounded_async`: a `List` channel whose sender is the
+/// blocking `MTx`, since a send on it never waits (crossfire's own choice).
+pub struct CrossfireUnbounded;
+
+impl Peer for CrossfireUnbounded {
+    const NAME: &'static str = "crossfire";
+    type Tx<T: Send + 'static> = crossfire::MTx<crossfire::mpmc::List<T>>;
+    type Rx<T: Send + 'static> = crossfire::MAsyncRx<crossfire::mpmc::List<T>>;
+
+    fn new<T: Send + 'static>(kind: Kind) -> Option<(Self::Tx<T>, Self::Rx<T>)> {
+        match kind {
+            Kind::Unbounded => Some(crossfire::mpmc::unbounded_async()),
+            Kind::Bounded(_) | Kind::Rendezvous => None,
+        }
+    }
+
+    fn clone_rx<T: Send + 'static>(rx: &Self::Rx<T>) -> Option<Self::Rx<T>> {
+        Some(rx.clone())
+    }
+
+    fn send<T: Send + Unpin + 'static>(
+        tx: &Self::Tx<T>,
+        v: T,
+    ) -> impl Future<Output = impl Sent> + Send + '_ {
+        std::future::ready(tx.send(v))
+    }
+
+    fn recv<T: Send + 'static>(
+        rx: &mut Self::Rx<T>,
+    ) -> impl Future<Output = impl Got<T>> + Send + '_ {
+        rx.recv()
+    }
+
+    fn try_send<T: Send + 'static>(tx: &Self::Tx<T>, v: T) -> bool {
+        tx.try_send(v).is_ok()
+    }
+
+    fn try_recv<T: Send + 'static>(rx: &mut Self::Rx<T>) -> Option<T> {
+        rx.try_recv().ok()
+    }
+}
+
+/// Calls the generic function `f::<P>(args)` with the `Peer` type of the
+/// `peer`-th column of [`PEERS`] for channels of `kind` (tokio mpsc and
+/// crossfire have one type for bounded and another for unbounded).
+macro_rules! with_peer {
+    ($peer:expr, $kind:expr, $f:ident ( $($arg:expr),* )) => {{
+        let unbounded = $kind == $crate::common::Kind::Unbounded;
+        match $peer {
+            0 => $f::<$crate::common::Gochan>($($arg),*),
+            1 if unbounded => $f::<$crate::common::TokioUnbounded>($($arg),*),
+            1 => $f::<$crate::common::TokioBounded>($($arg),*),
+            2 => $f::<$crate::common::AsyncChannel>($($arg),*),
+            3 => $f::<$crate::common::Flume>($($arg),*),
+            4 => $f::<$crate::common::Kanal>($($arg),*),
+            5 if unbounded => $f::<$crate::common::CrossfireUnbounded>($($arg),*),
+            5 => $f::<$crate::common::CrossfireBounded>($($arg),*),
+            _ => unreachable!("six peers"),
+        }
+    }};
+}
+pub(crate) use with_peer;
+
+/// The peers, in table order (gochan first).
+pub const PEERS: [&str; 6] = [
+    Gochan::NAME,
+    TokioBounded::NAME,
+    AsyncChannel::NAME,
+    Flume::NAME,
+    Kanal::NAME,
+    CrossfireBounded::NAME,
+];
+
+/// Checks that a peer's rendezvous channel is one: a send with nobody
+/// receiving must not complete. Needs a runtime with a timer.
+pub async fn check_rendezvous<P: Peer>() {
+    let Some((tx, mut rx)) = P::new::<usize>(Kind::Rendezvous) else {
+        return;
+    };
+    let sent = tokio::time::timeout(Duration::from_millis(20), P::send(&tx, 1)).await;
+    assert!(sent.is_err(), "{}: bounded(0) buffered a value", P::NAME);
+    let got = tokio::spawn(async move { P::recv(&mut rx).await.got() });
+    assert!(P::send(&tx, 2).await.sent(), "{}: closed", P::NAME);
+    assert_eq!(got.await.expect("receiver task"), Some(2));
+}
