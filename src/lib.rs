@@ -180,7 +180,16 @@ pub use error::{
 };
 pub use future::{DeliverFuture, Permit, RecvFuture, RecvManyFuture, ReserveFuture, SendFuture};
 pub use receiver::Receiver;
-pub use select::{RecvCase, Select, SendCase};
+pub use select::{LocalSelect, RecvCase, Select, SelectCase, SendCase};
+
+/// What `gochan::select!` expands to; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::select::{
+        try_select, unreachable_case, Attempt, Case, CaseList, Cases, Nil, RecvOp, SelectFuture,
+        SendOp, Ticket,
+    };
+}
 pub use sender::{ScopedSender, Sender, WeakSender};
 
 fn channel<T>(cap: Capacity) -> (Sender<T>, Receiver<T>) {
