@@ -186,8 +186,8 @@ pub use select::{LocalSelect, RecvCase, Select, SelectCase, SendCase};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::select::{
-        try_select, unreachable_case, Attempt, Case, CaseList, Cases, Nil, RecvOp, SelectFuture,
-        SendOp, Ticket,
+        try_select, unreachable_case, AsReceiver, AsSender, Attempt, Case, CaseList, Cases, Nil,
+        RecvOp, SelectFuture, SendOp, Ticket,
     };
 }
 pub use sender::{ScopedSender, Sender, WeakSender};

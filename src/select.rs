@@ -78,6 +78,37 @@ pub trait Case {
     fn enabled(&self) -> bool;
 }
 
+/// How the macro gets at a case's `Receiver`: `$rx.__gochan_receiver()`,
+/// a method call, so that autoderef finds the `Receiver` behind a reference
+/// (or an `Arc`, a `Box`...) as a plain `&$rx` argument's deref coercion
+/// would, while a call that returns a `&Receiver` is taken as it is.
+#[doc(hidden)]
+pub trait AsReceiver<T> {
+    /// The receiver.
+    fn __gochan_receiver(&self) -> &Receiver<T>;
+}
+
+impl<T> AsReceiver<T> for Receiver<T> {
+    #[inline]
+    fn __gochan_receiver(&self) -> &Receiver<T> {
+        self
+    }
+}
+
+/// As [`AsReceiver`], for a send case's `Sender` (or `ScopedSender`).
+#[doc(hidden)]
+pub trait AsSender<T> {
+    /// The sender.
+    fn __gochan_sender(&self) -> &Sender<T>;
+}
+
+impl<T> AsSender<T> for Sender<T> {
+    #[inline]
+    fn __gochan_sender(&self) -> &Sender<T> {
+        self
+    }
+}
+
 /// A receive case: receives from one channel, or (disabled by its guard)
 /// takes no part.
 #[doc(hidden)]
@@ -1755,50 +1786,50 @@ macro_rules! __select_parse {
     (@case $b:tt [$($c:tt)*] $h:tt [$($z:tt)*]
         recv($rx:expr) -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $body:block, $($rest:tt)*) => {
         $crate::__select_parse!(@case $b
-            [$($c)* (__case { $(if !($g) { $crate::__private::RecvOp::disabled() } else)? { $crate::__private::RecvOp::new(&$rx) } } ($p0 $($p1)?) $body)]
+            [$($c)* (__case { $(if !($g) { $crate::__private::RecvOp::disabled() } else)? { $crate::__private::RecvOp::new({ use $crate::__private::AsReceiver as _; $rx.__gochan_receiver() }) } } ($p0 $($p1)?) $body)]
             (&mut __case, $h) [$($z)* 0usize,] $($rest)*)
     };
     (@case $b:tt [$($c:tt)*] $h:tt [$($z:tt)*]
         recv($rx:expr) -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $body:block $($rest:tt)*) => {
         $crate::__select_parse!(@case $b
-            [$($c)* (__case { $(if !($g) { $crate::__private::RecvOp::disabled() } else)? { $crate::__private::RecvOp::new(&$rx) } } ($p0 $($p1)?) $body)]
+            [$($c)* (__case { $(if !($g) { $crate::__private::RecvOp::disabled() } else)? { $crate::__private::RecvOp::new({ use $crate::__private::AsReceiver as _; $rx.__gochan_receiver() }) } } ($p0 $($p1)?) $body)]
             (&mut __case, $h) [$($z)* 0usize,] $($rest)*)
     };
     (@case $b:tt [$($c:tt)*] $h:tt [$($z:tt)*]
         recv($rx:expr) -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $body:expr, $($rest:tt)*) => {
         $crate::__select_parse!(@case $b
-            [$($c)* (__case { $(if !($g) { $crate::__private::RecvOp::disabled() } else)? { $crate::__private::RecvOp::new(&$rx) } } ($p0 $($p1)?) $body)]
+            [$($c)* (__case { $(if !($g) { $crate::__private::RecvOp::disabled() } else)? { $crate::__private::RecvOp::new({ use $crate::__private::AsReceiver as _; $rx.__gochan_receiver() }) } } ($p0 $($p1)?) $body)]
             (&mut __case, $h) [$($z)* 0usize,] $($rest)*)
     };
     (@case $b:tt [$($c:tt)*] $h:tt [$($z:tt)*]
         recv($rx:expr) -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $body:expr) => {
         $crate::__select_parse!(@case $b
-            [$($c)* (__case { $(if !($g) { $crate::__private::RecvOp::disabled() } else)? { $crate::__private::RecvOp::new(&$rx) } } ($p0 $($p1)?) $body)]
+            [$($c)* (__case { $(if !($g) { $crate::__private::RecvOp::disabled() } else)? { $crate::__private::RecvOp::new({ use $crate::__private::AsReceiver as _; $rx.__gochan_receiver() }) } } ($p0 $($p1)?) $body)]
             (&mut __case, $h) [$($z)* 0usize,])
     };
     // send(tx, value) -> binding [, if guard] => body
     (@case $b:tt [$($c:tt)*] $h:tt [$($z:tt)*]
         send($tx:expr, $v:expr) -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $body:block, $($rest:tt)*) => {
         $crate::__select_parse!(@case $b
-            [$($c)* (__case { $(if !($g) { $crate::__private::SendOp::disabled() } else)? { $crate::__private::SendOp::new(&$tx, $v) } } ($p0 $($p1)?) $body)]
+            [$($c)* (__case { $(if !($g) { $crate::__private::SendOp::disabled() } else)? { $crate::__private::SendOp::new({ use $crate::__private::AsSender as _; $tx.__gochan_sender() }, $v) } } ($p0 $($p1)?) $body)]
             (&mut __case, $h) [$($z)* 0usize,] $($rest)*)
     };
     (@case $b:tt [$($c:tt)*] $h:tt [$($z:tt)*]
         send($tx:expr, $v:expr) -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $body:block $($rest:tt)*) => {
         $crate::__select_parse!(@case $b
-            [$($c)* (__case { $(if !($g) { $crate::__private::SendOp::disabled() } else)? { $crate::__private::SendOp::new(&$tx, $v) } } ($p0 $($p1)?) $body)]
+            [$($c)* (__case { $(if !($g) { $crate::__private::SendOp::disabled() } else)? { $crate::__private::SendOp::new({ use $crate::__private::AsSender as _; $tx.__gochan_sender() }, $v) } } ($p0 $($p1)?) $body)]
             (&mut __case, $h) [$($z)* 0usize,] $($rest)*)
     };
     (@case $b:tt [$($c:tt)*] $h:tt [$($z:tt)*]
         send($tx:expr, $v:expr) -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $body:expr, $($rest:tt)*) => {
         $crate::__select_parse!(@case $b
-            [$($c)* (__case { $(if !($g) { $crate::__private::SendOp::disabled() } else)? { $crate::__private::SendOp::new(&$tx, $v) } } ($p0 $($p1)?) $body)]
+            [$($c)* (__case { $(if !($g) { $crate::__private::SendOp::disabled() } else)? { $crate::__private::SendOp::new({ use $crate::__private::AsSender as _; $tx.__gochan_sender() }, $v) } } ($p0 $($p1)?) $body)]
             (&mut __case, $h) [$($z)* 0usize,] $($rest)*)
     };
     (@case $b:tt [$($c:tt)*] $h:tt [$($z:tt)*]
         send($tx:expr, $v:expr) -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $body:expr) => {
         $crate::__select_parse!(@case $b
-            [$($c)* (__case { $(if !($g) { $crate::__private::SendOp::disabled() } else)? { $crate::__private::SendOp::new(&$tx, $v) } } ($p0 $($p1)?) $body)]
+            [$($c)* (__case { $(if !($g) { $crate::__private::SendOp::disabled() } else)? { $crate::__private::SendOp::new({ use $crate::__private::AsSender as _; $tx.__gochan_sender() }, $v) } } ($p0 $($p1)?) $body)]
             (&mut __case, $h) [$($z)* 0usize,])
     };
     // default, default(duration): last
