@@ -879,7 +879,35 @@ mod sealed {
 
 /// A case handle of a [`Select`] or [`LocalSelect`]: [`RecvCase`] or
 /// [`SendCase`]. Through it, [`Select::take`] takes the case's result and
-/// [`Select::remove`] removes the case.
+/// [`Select::remove`] removes the case. Sealed: only gochan implements it.
+///
+/// # Examples
+///
+/// ```
+/// use gochan::{SelectCase, Select};
+///
+/// /// Takes whatever result `case` holds, and says so.
+/// fn report<C: SelectCase>(sel: &mut Select<'_>, case: &C) -> bool
+/// where
+///     C::Output: std::fmt::Debug,
+/// {
+///     match sel.take(case) {
+///         Some(result) => {
+///             println!("{result:?}");
+///             true
+///         }
+///         None => false,
+///     }
+/// }
+///
+/// let (tx, rx) = gochan::bounded(1);
+/// let mut sel = Select::new();
+/// let input = sel.recv(&rx);
+/// let output = sel.send(&tx, 1);
+/// assert_eq!(sel.try_select(), Some(output.index())); // rx is empty
+/// assert!(report(&mut sel, &output));
+/// assert!(!report(&mut sel, &input));
+/// ```
 pub trait SelectCase: sealed::Sealed {
     /// What [`Select::take`] gives: the case's result.
     type Output;
@@ -926,6 +954,16 @@ pub struct RecvCase<'a, T> {
 impl<T> RecvCase<'_, T> {
     /// The case's index in its select: what `select`, `try_select` and
     /// `select_timeout` return when this case happens.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (_tx, rx) = gochan::bounded::<u8>(1);
+    /// let mut sel = gochan::Select::new();
+    /// let first = sel.recv(&rx);
+    /// let second = sel.recv(&rx);
+    /// assert_eq!((first.index(), second.index()), (0, 1));
+    /// ```
     pub fn index(&self) -> usize {
         self.index
     }
@@ -999,6 +1037,15 @@ pub struct SendCase<'a, T> {
 impl<T> SendCase<'_, T> {
     /// The case's index in its select: what `select`, `try_select` and
     /// `select_timeout` return when this case happens.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, _rx) = gochan::bounded(1);
+    /// let mut sel = gochan::Select::new();
+    /// let case = sel.send(&tx, 'x');
+    /// assert_eq!(sel.try_select(), Some(case.index()));
+    /// ```
     pub fn index(&self) -> usize {
         self.index
     }
@@ -1485,6 +1532,13 @@ impl fmt::Debug for Select<'_> {
 /// assert_eq!(sel.select().await, case.index());
 /// assert_eq!(*sel.take(&case).unwrap().unwrap(), 5);
 /// # }
+/// ```
+///
+/// It is not `Send`:
+///
+/// ```compile_fail
+/// fn needs_send<T: Send>(_: T) {}
+/// needs_send(gochan::LocalSelect::new());
 /// ```
 pub struct LocalSelect<'a> {
     /// The cases.
