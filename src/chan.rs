@@ -153,6 +153,11 @@ impl Ack {
 }
 
 /// Which case of a select won, shared by all the entries of one select.
+///
+/// A select takes a token from this thread's pool ([`Token::take`]) and gives
+/// it back once none of its registrations holds a clone any more
+/// ([`Token::give_back`]), so a `select!` in a loop allocates no token after
+/// the first.
 #[derive(Debug)]
 pub(crate) struct Token {
     /// The choice and the select's waker.
@@ -165,8 +170,20 @@ struct TokenState {
     /// `None` while no case has happened; `Some(case)` once one has. A dropped
     /// select sets `Some(usize::MAX)` so that nobody completes it any more.
     chosen: Option<usize>,
-    /// The select's task.
+    /// The select's task. A waker is user code (its drop may own the last
+    /// handle of a channel and close it, which claims tokens): one that is
+    /// replaced or taken out is dropped or woken only after this lock is
+    /// released.
     waker: Option<Waker>,
+}
+
+/// At most this many spare tokens wait in one thread's pool; a select that
+/// finishes on a thread whose pool is full frees its token.
+const SPARE_TOKENS: usize = 8;
+
+thread_local! {
+    /// This thread's spare tokens: no case chosen, no waker, no other clone.
+    static SPARE: std::cell::RefCell<Vec<Arc<Token>>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl Token {
@@ -180,20 +197,57 @@ impl Token {
         })
     }
 
+    /// A fresh token for one select: a spare one from this thread's pool, or a
+    /// new one.
+    #[inline]
+    pub(crate) fn take() -> Arc<Self> {
+        SPARE
+            .try_with(|spare| spare.borrow_mut().pop())
+            .ok()
+            .flatten()
+            .unwrap_or_else(Token::new)
+    }
+
+    /// A select is over and none of its registrations is left: reset the
+    /// token and keep it in this thread's pool for the next select. A token
+    /// that is still shared (which a finished select never leaves) is only
+    /// let go.
+    #[inline]
+    pub(crate) fn give_back(mut token: Arc<Self>) {
+        let Some(t) = Arc::get_mut(&mut token) else {
+            return;
+        };
+        let s = t.inner.get_mut();
+        s.chosen = None;
+        // No lock is held here, and none while the pool is borrowed below.
+        drop(s.waker.take());
+        let _ = SPARE.try_with(|spare| {
+            let mut spare = spare.borrow_mut();
+            if spare.len() < SPARE_TOKENS {
+                spare.push(token);
+            }
+        });
+    }
+
     fn lock(&self) -> parking_lot::MutexGuard<'_, TokenState> {
         self.inner.lock()
     }
 
     /// The chosen case, or registers the waker and returns `None`.
     pub(crate) fn poll_chosen(&self, cx: &mut Context<'_>) -> Option<usize> {
-        let mut s = self.lock();
-        if s.chosen.is_none() {
-            match &s.waker {
-                Some(w) if w.will_wake(cx.waker()) => {}
-                _ => s.waker = Some(cx.waker().clone()),
-            }
-        }
-        s.chosen
+        let (chosen, replaced) = {
+            let mut s = self.lock();
+            let replaced = match &s.waker {
+                _ if s.chosen.is_some() => None,
+                Some(w) if w.will_wake(cx.waker()) => None,
+                _ => s.waker.replace(cx.waker().clone()),
+            };
+            (s.chosen, replaced)
+        };
+        // Outside the lock: its drop may close a channel this select waits
+        // on, which claims this very token.
+        drop(replaced);
+        chosen
     }
 
     /// Marks the select as gone unless a case was already chosen; returns the
@@ -211,6 +265,10 @@ impl Token {
 }
 
 /// One registration of a select: its token and the index of its case.
+///
+/// An entry's clone is never the token's last one (the select keeps its own
+/// until every entry is gone), so dropping an entry under the channel lock
+/// never drops a token, or the waker in it.
 pub(crate) type Sel = (Arc<Token>, usize);
 
 /// The result of trying to claim a waiter (and, inside a select, ourselves).
@@ -1934,6 +1992,94 @@ impl<T> Chan<T> {
                 self.unlock(s, wake);
                 Err(e)
             }
+        }
+    }
+}
+
+// select entry points
+//
+// A select's case tries its operation and, if it cannot happen now, registers
+// under the same lock, so that no counterpart slips between the look and the
+// registration; the case that its token chose later takes its result here.
+// Withdrawing a case is `cancel_recv` / `cancel_send`.
+
+/// What a select's receive case found.
+pub(crate) enum SelectRecv<T> {
+    /// Took this item: the case happened now.
+    Got(Item<T>),
+    /// Closed and drained: the case happened now, with `RecvError`.
+    Closed,
+    /// Another case of the same select already happened.
+    Lost,
+    /// Registered under this key: a counterpart may complete it.
+    Waiting(Key),
+}
+
+/// What a select's send case found.
+pub(crate) enum SelectSend<T> {
+    /// The item entered the channel: the case happened now.
+    Sent,
+    /// The channel is closed: the case happened now, the item comes back.
+    Closed(Item<T>),
+    /// Another case of the same select already happened: the item comes back.
+    Lost(Item<T>),
+    /// Registered under this key, holding the item.
+    Waiting(Key),
+}
+
+impl<T> Chan<T> {
+    /// A select's receive case: takes a value now if one is there (claiming
+    /// the select's token), else registers as a waiting receiver.
+    pub(crate) fn select_recv(&self, sel: Sel) -> SelectRecv<T> {
+        let mut wake = Wake::default();
+        let mut s = self.lock();
+        let res = match s.try_recv(Some(&sel), &mut wake) {
+            TryRecv::Got(item) => {
+                // A waker that panics puts the value back first.
+                return SelectRecv::Got(self.unlock_taking(s, wake, item));
+            }
+            TryRecv::Closed => SelectRecv::Closed,
+            TryRecv::Lost => SelectRecv::Lost,
+            TryRecv::Empty => SelectRecv::Waiting(s.push_receiver(None, Some(sel), &mut wake)),
+        };
+        self.unlock(s, wake);
+        res
+    }
+
+    /// The select chose this waiting receive case: its item, or `None` if
+    /// the channel closed and drained.
+    pub(crate) fn select_recv_done(&self, key: Key) -> Option<Item<T>> {
+        let mut wake = Wake::default();
+        let mut s = self.lock();
+        match s.take_entry(key, &mut wake) {
+            Status::Received(item) => {
+                s.took_received(&mut wake);
+                Some(self.unlock_taking(s, wake, item))
+            }
+            _ => {
+                self.unlock(s, wake);
+                None
+            }
+        }
+    }
+
+    /// A select's send case: sends now if it can (claiming the select's
+    /// token), else registers as a waiting sender holding the item.
+    pub(crate) fn select_send(&self, item: Item<T>, sel: Sel) -> SelectSend<T> {
+        self.with(|s, wake| match s.try_send(item, Some(&sel), wake) {
+            TrySend::Sent => SelectSend::Sent,
+            TrySend::Closed(item) => SelectSend::Closed(item),
+            TrySend::Lost(item) => SelectSend::Lost(item),
+            TrySend::Full(item) => SelectSend::Waiting(s.push_sender(Some(item), None, Some(sel))),
+        })
+    }
+
+    /// The select chose this waiting send case: `Ok` if its item was sent,
+    /// the item back if the channel closed first.
+    pub(crate) fn select_send_done(&self, key: Key) -> Result<(), Item<T>> {
+        match self.with(|s, wake| s.take_entry(key, wake)) {
+            Status::Closed(Some(item)) => Err(item),
+            _ => Ok(()),
         }
     }
 }

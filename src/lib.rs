@@ -138,6 +138,62 @@
 //!
 //! Every async method documents its cancel safety.
 //!
+//! # `gochan::select!`
+//!
+//! [`select!`] waits on several sends and receives at once, on channels of any
+//! kind, and exactly one of them happens, as Go's `select`: a receive case that
+//! is not chosen has taken nothing, a send case that is not chosen has sent
+//! nothing (rendezvous channels included). Of several ready cases one is picked
+//! at random (`biased;` picks the first listed); a case on a closed channel is
+//! ready with its `Err`. A guard (`, if cond`) switches a case off, as a Go nil
+//! channel; `default` never waits, `default(duration)` waits at most that long.
+//! It allocates nothing.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let (tx_num, rx_num) = gochan::bounded::<u32>(1);
+//! let (tx_out, rx_out) = gochan::rendezvous::<&str>();
+//! tx_num.send(7).await.unwrap();
+//! tx_num.close();
+//!
+//! let mut open = true;
+//! let mut got = Vec::new();
+//! while open {
+//!     gochan::select! {
+//!         recv(rx_num) -> v, if open => match v {
+//!             Ok(v) => got.push(v),
+//!             Err(_closed) => open = false, // switch the closed channel off
+//!         },
+//!         send(tx_out, "nobody listens") -> _res => unreachable!(),
+//!     }
+//! }
+//! assert_eq!(got, [7]);
+//! assert_eq!(rx_out.stats().sent, 0); // the send case never happened
+//! # }
+//! ```
+//!
+//! For a set of channels known only at run time, [`Select`] (or
+//! [`LocalSelect`] for items that are not `Send`) is the same select built
+//! case by case and reused in a loop: each case has a typed handle through
+//! which its result is taken, a send case that loses keeps its value for the
+//! next round, and cases can be removed.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let channels: Vec<_> = (0..4).map(|_| gochan::bounded::<u32>(1)).collect();
+//! let mut sel = gochan::Select::new();
+//! let cases: Vec<_> = channels.iter().map(|(_, rx)| sel.recv(rx)).collect();
+//! for k in [2, 0, 3] {
+//!     channels[k].0.send(10 * k as u32).await.unwrap();
+//!     let i = sel.select().await;
+//!     assert_eq!(i, cases[k].index());
+//!     assert_eq!(sel.take(&cases[k]), Some(Ok(10 * k as u32)));
+//! }
+//! # }
+//! ```
+//!
 //! # Streams
 //!
 //! [`Receiver`] implements [`Stream`](tokio_stream::Stream); it ends when the
@@ -185,7 +241,16 @@ pub use error::{
 };
 pub use future::{DeliverFuture, Permit, RecvFuture, RecvManyFuture, ReserveFuture, SendFuture};
 pub use receiver::Receiver;
-pub use select::{RecvCase, Select, SendCase};
+pub use select::{LocalSelect, RecvCase, Select, SelectCase, SendCase};
+
+/// What `gochan::select!` expands to; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::select::{
+        try_select, unreachable_case, AsReceiver, AsSender, Attempt, Case, CaseList, Cases, Nil,
+        RecvOp, SelectFuture, SendOp, Ticket,
+    };
+}
 pub use sender::{ScopedSender, Sender, WeakSender};
 
 fn channel<T>(cap: Capacity) -> (Sender<T>, Receiver<T>) {

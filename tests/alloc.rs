@@ -328,3 +328,121 @@ fn waiter_bookkeeping_shrinks_after_a_spike() {
     tx.try_send(1).unwrap();
     assert_eq!(rx.try_recv(), Ok(1));
 }
+
+/// Allocations made by `rounds` calls of `f` after `warm_up` calls.
+async fn allocs_per_call<F: std::future::Future<Output = ()>>(
+    warm_up: u64,
+    rounds: u64,
+    mut f: impl FnMut(u64) -> F,
+) -> u64 {
+    for i in 0..warm_up {
+        f(i).await;
+    }
+    let (before, _) = snapshot();
+    for i in 0..rounds {
+        f(warm_up + i).await;
+    }
+    let (after, _) = snapshot();
+    after - before
+}
+
+#[test]
+fn select_does_not_allocate_in_steady_state() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    const WARM_UP: u64 = 1_000;
+    const ROUNDS: u64 = 10_000;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("runtime");
+    let measured = rt.block_on(async {
+        let (ta, ra) = gochan::bounded::<u64>(1);
+        let (tb, rb) = gochan::bounded::<u64>(1);
+        let (ta, tb, ra, rb) = (&ta, &tb, &ra, &rb);
+
+        // Two ready receivers: the first pass takes one.
+        let ready = allocs_per_call(WARM_UP, ROUNDS, |i| async move {
+            let _ = ta.try_send(i);
+            let _ = tb.try_send(i);
+            let got = gochan::select! {
+                recv(ra) -> v => v,
+                recv(rb) -> v => v,
+            };
+            assert!(got.is_ok());
+        })
+        .await;
+
+        // The same with a guard, `biased;`, a send case and `default(d)`.
+        let (tc, rc) = gochan::bounded::<u64>(1);
+        tc.try_send(0).unwrap(); // full: the send case waits, then withdraws
+        let (tc, rc) = (&tc, &rc);
+        let guarded = allocs_per_call(WARM_UP, ROUNDS, |i| async move {
+            let _ = ta.try_send(i);
+            let on = i % 2 == 0;
+            let got = gochan::select! {
+                biased;
+                send(tc, i) -> _r => unreachable!("full"),
+                recv(rb) -> v, if on => v,
+                recv(ra) -> v => v,
+                default(std::time::Duration::from_secs(1)) => unreachable!("ready"),
+            };
+            assert!(got.is_ok());
+        })
+        .await;
+        assert_eq!(rc.len(), 1);
+
+        // A waiting pair: the select registers on two rendezvous channels and
+        // a producer task completes one of the cases.
+        let (pa, qa) = gochan::rendezvous::<u64>();
+        let (pb, qb) = gochan::rendezvous::<u64>();
+        let producer = tokio::spawn(async move {
+            for i in 0..WARM_UP + ROUNDS {
+                let tx = if i % 2 == 0 { &pa } else { &pb };
+                tx.send(i).await.unwrap();
+            }
+        });
+        let (qa, qb) = (&qa, &qb);
+        let waiting = allocs_per_call(WARM_UP, ROUNDS, |i| async move {
+            let got = gochan::select! {
+                recv(qa) -> v => v,
+                recv(qb) -> v => v,
+            };
+            assert_eq!(got, Ok(i));
+        })
+        .await;
+        producer.await.unwrap();
+
+        // The dynamic select, reused.
+        let mut sel = gochan::Select::new();
+        let ca = sel.recv(ra);
+        let cb = sel.recv(rb);
+        for _ in 0..2 {
+            let _ = ta.try_send(0);
+            let _ = tb.try_send(0);
+            let i = sel.select().await;
+            let case = if i == ca.index() { &ca } else { &cb };
+            assert!(sel.take(case).is_some());
+        }
+        let (before, _) = snapshot();
+        for i in 0..ROUNDS {
+            let _ = ta.try_send(i);
+            let _ = tb.try_send(i);
+            let chosen = sel.select().await;
+            let case = if chosen == ca.index() { &ca } else { &cb };
+            assert!(sel.take(case).unwrap().is_ok());
+        }
+        let (after, _) = snapshot();
+        [
+            ("select! over two ready receivers", ready),
+            ("select! with guard, biased, send and default(d)", guarded),
+            ("select! over a waiting pair", waiting),
+            ("dynamic Select reused", after - before),
+        ]
+    });
+    for (what, allocs) in measured {
+        println!("{ROUNDS} calls of {what}: {allocs} allocations");
+    }
+    for (what, allocs) in measured {
+        assert_eq!(allocs, 0, "{what} allocated in steady state");
+    }
+}

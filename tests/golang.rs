@@ -21,7 +21,10 @@
 //! * Go's nil channels have no equivalent. A case on a nil channel is never
 //!   ready, so such cases are left out (each place says so); where Go sets a
 //!   channel variable to nil to disable a case, the select is built with the
-//!   dynamic `Select` from the cases still enabled.
+//!   dynamic `Select` from the cases still enabled (a `gochan::select!` case
+//!   would take a guard, `, if enabled`).
+//! * Go's `default` may stand anywhere in a `select`; `gochan::select!` wants
+//!   it last (anywhere else is a compile error).
 //! * Sending on a closed channel panics in Go; gochan hands the value back in
 //!   `SendError`.
 //! * A gochan channel closes when its last `Sender` or last `Receiver` is
@@ -364,22 +367,21 @@ mod select {
         let mut i = 0;
         loop {
             let (va, vb) = (st.get_value(), st.get_value());
-            let mut ca = a.map(|tx| SendCase::new(tx, va));
-            let mut cb = b.map(|tx| SendCase::new(tx, vb));
             let mut sel = Select::new();
-            let ia = ca.as_mut().map(|c| sel.send(c));
-            let ib = cb.as_mut().map(|c| sel.send(c));
+            let ca = a.map(|tx| sel.send(tx, va));
+            let cb = b.map(|tx| sel.send(tx, vb));
             let chosen = sel.try_select(); // default: break
-            drop(sel);
+            let is =
+                |case: &Option<SendCase<'_, u32>>, k| case.as_ref().map(SendCase::index) == Some(k);
             match chosen {
                 None => break,
-                Some(k) if Some(k) == ia => {
-                    ca.unwrap().take_result().unwrap().unwrap();
+                Some(k) if is(&ca, k) => {
+                    sel.take(ca.as_ref().unwrap()).unwrap().unwrap();
                     i += 1;
                     a = None;
                 }
-                Some(k) if Some(k) == ib => {
-                    cb.unwrap().take_result().unwrap().unwrap();
+                Some(k) if is(&cb, k) => {
+                    sel.take(cb.as_ref().unwrap()).unwrap().unwrap();
                     i += 1;
                     b = None;
                 }
@@ -704,6 +706,13 @@ mod select5 {
         Dummy::RecvEmpty,
     ];
 
+    /// A case of the generated select, before it is added to a `Select`.
+    enum CaseSpec<'a> {
+        Recv(&'a Receiver<i32>),
+        Send(&'a Sender<i32>, i32),
+    }
+
+    /// A case added to the `Select`: its handle.
     enum AnyCase<'a> {
         Recv(RecvCase<'a, i32>),
         Send(SendCase<'a, i32>),
@@ -730,12 +739,12 @@ mod select5 {
             }
         }
 
-        fn dummy_case(&self, d: Dummy) -> AnyCase<'_> {
+        fn dummy_case(&self, d: Dummy) -> CaseSpec<'_> {
             match d {
-                Dummy::SendRendezvous => AnyCase::Send(SendCase::new(&self.dummy.0, 1)),
-                Dummy::RecvRendezvous => AnyCase::Recv(RecvCase::new(&self.dummy.1)),
-                Dummy::SendFull => AnyCase::Send(SendCase::new(&self.full.0, 1)),
-                Dummy::RecvEmpty => AnyCase::Recv(RecvCase::new(&self.empty.1)),
+                Dummy::SendRendezvous => CaseSpec::Send(&self.dummy.0, 1),
+                Dummy::RecvRendezvous => CaseSpec::Recv(&self.dummy.1),
+                Dummy::SendFull => CaseSpec::Send(&self.full.0, 1),
+                Dummy::RecvEmpty => CaseSpec::Recv(&self.empty.1),
             }
         }
 
@@ -744,23 +753,23 @@ mod select5 {
         /// real case's result.
         async fn run(
             &self,
-            mut cases: Vec<AnyCase<'_>>,
+            specs: Vec<CaseSpec<'_>>,
             real: Option<usize>,
             has_default: bool,
         ) -> Option<Result<Option<i32>, ()>> {
             let mut sel = Select::new();
-            for case in cases.iter_mut() {
-                match case {
-                    AnyCase::Recv(r) => sel.recv(r),
-                    AnyCase::Send(s) => sel.send(s),
-                };
-            }
+            let cases: Vec<AnyCase<'_>> = specs
+                .into_iter()
+                .map(|spec| match spec {
+                    CaseSpec::Recv(rx) => AnyCase::Recv(sel.recv(rx)),
+                    CaseSpec::Send(tx, v) => AnyCase::Send(sel.send(tx, v)),
+                })
+                .collect();
             let chosen = if has_default {
                 sel.try_select()
             } else {
                 Some(sel.select().await)
             };
-            drop(sel);
             assert_eq!(chosen, real, "the wrong case ran");
             // No registration left, while the cases still exist.
             for rx in [&self.c.1, &self.dummy.1, &self.full.1, &self.empty.1] {
@@ -769,18 +778,18 @@ mod select5 {
             let mut result = None;
             for (i, case) in cases.into_iter().enumerate() {
                 match case {
-                    AnyCase::Recv(mut r) => match r.take_result() {
+                    AnyCase::Recv(r) => match sel.take(&r) {
                         Some(v) if Some(i) == real => result = Some(Ok(Some(v.unwrap()))),
                         Some(_) => panic!("dummy receive"),
                         None => {}
                     },
-                    AnyCase::Send(mut s) => match s.take_result() {
+                    AnyCase::Send(s) => match sel.take(&s) {
                         Some(r) if Some(i) == real => {
                             r.unwrap();
                             result = Some(Ok(None));
                         }
                         Some(_) => panic!("dummy send"),
-                        None => assert_eq!(s.into_value(), Some(1), "dummy value lost"),
+                        None => assert_eq!(sel.take_value(&s), Some(1), "dummy value lost"),
                     },
                 }
             }
@@ -811,14 +820,14 @@ mod select5 {
             return;
         }
         let has_default = t == Template::Nonblock || p.maybe();
-        let mut cases: Vec<AnyCase<'_>> = DUMMIES
+        let mut cases: Vec<CaseSpec<'_>> = DUMMIES
             .iter()
             .filter(|_| p.maybe())
             .map(|&d| fx.dummy_case(d))
             .collect();
         let real = match t {
-            Template::Recv => Some(AnyCase::Recv(RecvCase::new(c_rx))),
-            Template::Send => Some(AnyCase::Send(SendCase::new(c_tx, n))),
+            Template::Recv => Some(CaseSpec::Recv(c_rx)),
+            Template::Send => Some(CaseSpec::Send(c_tx, n)),
             Template::Nonblock => None,
         };
         let real = real.map(|case| {
@@ -899,14 +908,15 @@ mod select5 {
         };
         assert_eq!((x, order.get()), (1, 100));
 
-        // recvOrder, non-blocking, real case last
+        // recvOrder, non-blocking, real case last (Go puts the default
+        // first; gochan::select! wants it last, where it is evaluated last)
         order.set(0);
         c_tx.send(2).await.unwrap();
         let x = gochan::select! {
-            default => panic!("nonblock"),
             send(fc(o, dummy_tx, 1), fnv(o, 1, 2)) -> _r => panic!("dummy send"),
             recv(fc(o, dummy, 3)) -> _v => panic!("dummy receive"),
             recv(fc(o, c, 4)) -> v => { checkorder(o, 100); v.unwrap() },
+            default => panic!("nonblock"),
         };
         assert_eq!((x, order.get()), (2, 100));
 
@@ -919,13 +929,14 @@ mod select5 {
         }
         assert_eq!((c.recv().await, order.get()), (Ok(3), 100));
 
-        // sendOrder, non-blocking, default in the middle
+        // sendOrder, non-blocking (Go puts the default in the middle;
+        // gochan::select! wants it last)
         order.set(0);
         gochan::select! {
             send(fc(o, dummy_tx, 1), fnv(o, 1, 2)) -> _r => panic!("dummy send"),
-            default => panic!("nonblock"),
             send(fc(o, c_tx, 3), fnv(o, 4, 4)) -> r => { checkorder(o, 100); r.unwrap() },
             recv(fc(o, dummy, 5)) -> _v => panic!("dummy receive"),
+            default => panic!("nonblock"),
         }
         assert_eq!((c.recv().await, order.get()), (Ok(4), 100));
 
@@ -1461,43 +1472,48 @@ mod chan_test {
         let txs: Vec<_> = c.iter().map(|(tx, _)| tx.clone()).collect();
         senders.push(tokio::spawn(async move {
             let mut n = [0usize; 4];
+            // One select throughout: a send case gets its next value once
+            // its value is sent, and is removed after its N.
+            let mut sel = Select::new();
+            // Go lists the cases as c[3], c[2], c[0], c[1].
+            let mut cases: Vec<_> = [3, 2, 0, 1]
+                .into_iter()
+                .map(|k| (k, sel.send(&txs[k], k * 10 * N + N)))
+                .collect();
             for _ in 0..4 * N {
-                // Go lists the cases as c[3], c[2], c[0], c[1].
-                let mut cases: Vec<_> = [3, 2, 0, 1]
-                    .into_iter()
-                    .filter(|&k| n[k] < N)
-                    .map(|k| (k, SendCase::new(&txs[k], k * 10 * N + N + n[k])))
-                    .collect();
-                let mut sel = Select::new();
-                for (_, case) in cases.iter_mut() {
-                    sel.send(case);
-                }
                 let i = sel.select().await;
-                drop(sel);
-                let (k, case) = &mut cases[i];
-                case.take_result().unwrap().unwrap();
-                n[*k] += 1;
+                let j = cases.iter().position(|(_, c)| c.index() == i).unwrap();
+                let k = cases[j].0;
+                sel.take(&cases[j].1).unwrap().unwrap();
+                n[k] += 1;
+                if n[k] < N {
+                    let spent = sel.set_value(&cases[j].1, k * 10 * N + N + n[k]);
+                    assert_eq!(spent, None, "a sent case holds no value");
+                } else {
+                    let (_, case) = cases.swap_remove(j);
+                    assert_eq!(sel.remove(case), None);
+                }
             }
+            assert!(cases.is_empty() && sel.is_empty());
         }));
         let rxs: Vec<_> = c.iter().map(|(_, rx)| rx.clone()).collect();
         receivers.push(tokio::spawn(async move {
             let mut n = [0usize; 4];
             let mut got = Vec::with_capacity(4 * N);
+            let mut sel = Select::new();
+            let mut cases: Vec<_> = (0..4).map(|k| (k, sel.recv(&rxs[k]))).collect();
             for _ in 0..4 * N {
-                let mut cases: Vec<_> = (0..4)
-                    .filter(|&k| n[k] < N)
-                    .map(|k| (k, RecvCase::new(&rxs[k])))
-                    .collect();
-                let mut sel = Select::new();
-                for (_, case) in cases.iter_mut() {
-                    sel.recv(case);
-                }
                 let i = sel.select().await;
-                drop(sel);
-                let (k, case) = &mut cases[i];
-                got.push(case.take_result().unwrap().unwrap());
-                n[*k] += 1;
+                let j = cases.iter().position(|(_, c)| c.index() == i).unwrap();
+                let k = cases[j].0;
+                got.push(sel.take(&cases[j].1).unwrap().unwrap());
+                n[k] += 1;
+                if n[k] == N {
+                    let (_, case) = cases.swap_remove(j);
+                    assert_eq!(sel.remove(case), None);
+                }
             }
+            assert!(cases.is_empty());
             got
         }));
         let mut all = deadline("select_stress", async {

@@ -931,18 +931,32 @@ async fn select_producer(
     seed: u64,
 ) {
     let mut rng = Rng::new(seed);
+    // One select throughout: each round gives both send cases new values.
+    let mut sel = Select::new();
+    let mut cases: Option<(SendCase<'_, Payload>, SendCase<'_, Payload>)> = None;
     for id in ids.step_by(2) {
-        let mut ca = SendCase::new(&a, ledger.payload(id));
-        let mut cb = SendCase::new(&b, ledger.payload(id + 1));
-        let mut sel = Select::new();
-        let ia = sel.send(&mut ca);
-        let ib = sel.send(&mut cb);
+        let (ca, cb) = match cases.take() {
+            None => (
+                sel.send(&a, ledger.payload(id)),
+                sel.send(&b, ledger.payload(id + 1)),
+            ),
+            Some((ca, cb)) => {
+                let held = (
+                    sel.set_value(&ca, ledger.payload(id)),
+                    sel.set_value(&cb, ledger.payload(id + 1)),
+                );
+                assert!(
+                    held.0.is_none() && held.1.is_none(),
+                    "a case kept a value from the last round"
+                );
+                (ca, cb)
+            }
+        };
+        let (ia, ib) = (ca.index(), cb.index());
         let (chosen, dropped) = run_select(&mut sel, &mut rng).await;
-        drop(sel);
         let mut happened = [None, None];
-        for (k, (case, index, id)) in [(ca, ia, id), (cb, ib, id + 1)].into_iter().enumerate() {
-            let mut case = case;
-            match case.take_result() {
+        for (k, (case, index, id)) in [(&ca, ia, id), (&cb, ib, id + 1)].into_iter().enumerate() {
+            match sel.take(case) {
                 Some(Ok(())) => {
                     happened[k] = Some(index);
                     ledger.outcome(id, outcome::SENT);
@@ -951,13 +965,14 @@ async fn select_producer(
                     happened[k] = Some(index);
                     ledger.back(v);
                 }
-                None => match case.into_value() {
+                None => match sel.take_value(case) {
                     Some(v) => ledger.back(v),
                     None => panic!("send case {id}: no result and no value back"),
                 },
             }
         }
         check_one_case(&happened, chosen, dropped);
+        cases = Some((ca, cb));
     }
 }
 
@@ -970,26 +985,26 @@ async fn select_consumer(
 ) {
     let mut rng = Rng::new(seed);
     let mut finished = [false, false];
+    // One select throughout; a finished channel's case is always ready, so
+    // it is removed.
+    let mut sel = Select::new();
+    let mut cases: [Option<RecvCase<'_, Payload>>; 2] = [Some(sel.recv(&a)), Some(sel.recv(&b))];
     while finished != [true, true] {
-        let mut ca = RecvCase::new(&a);
-        let mut cb = RecvCase::new(&b);
-        let mut sel = Select::new();
-        // A finished channel's case is always ready: leave it out.
-        let ia = (!finished[0]).then(|| sel.recv(&mut ca));
-        let ib = (!finished[1]).then(|| sel.recv(&mut cb));
         let (chosen, dropped) = run_select(&mut sel, &mut rng).await;
-        drop(sel);
         let mut happened = [None, None];
-        for (k, (res, index)) in [(ca.take_result(), ia), (cb.take_result(), ib)]
-            .into_iter()
-            .enumerate()
-        {
-            match res {
+        for k in 0..2 {
+            let Some(case) = &cases[k] else { continue };
+            let index = case.index();
+            match sel.take(case) {
                 Some(Ok(v)) => ledger.received(v),
                 Some(Err(_)) => finished[k] = true,
                 None => continue,
             }
-            happened[k] = Some(index.expect("a case left out happened"));
+            happened[k] = Some(index);
+            if finished[k] {
+                let case = cases[k].take().expect("present");
+                assert!(sel.remove(case).is_none(), "its result was taken");
+            }
         }
         check_one_case(&happened, chosen, dropped);
         if chosen.is_none() {

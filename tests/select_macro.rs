@@ -1,0 +1,660 @@
+//! `gochan::select!` beyond the basics of `tests/select.rs`: guards,
+//! `biased;`, items that are not `Send`, `default` in synchronous code,
+//! bodies that move the handles, what happens to the values of a select that
+//! is dropped after a counterpart completed one of its cases (bounded(1) and
+//! rendezvous, alone and inside a losing `tokio::select!` branch), and wakers
+//! whose drop or wake calls back into the channel.
+//!
+//! Tests that could deadlock run under a deadline: an async one on tokio's
+//! clock, a synchronous one on its own thread with a join timeout.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::pin;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::{mpsc, Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
+
+use gochan::{Receiver, RecvError, Sender, TryRecvError};
+use tokio::time::Instant;
+use tokio_test::{assert_pending, assert_ready};
+
+const DEADLINE: Duration = Duration::from_secs(60);
+
+async fn deadline<F: Future>(name: &str, body: F) -> F::Output {
+    match tokio::time::timeout(DEADLINE, body).await {
+        Ok(out) => out,
+        Err(_) => panic!("{name}: not done within {DEADLINE:?}: a deadlock or a lost wake-up"),
+    }
+}
+
+/// Runs `body` on its own thread; fails if it is not done within 10 s (a
+/// deadlock in synchronous code cannot be interrupted otherwise).
+fn on_a_thread_with_deadline(name: &str, body: impl FnOnce() + Send + 'static) {
+    let (done_tx, done_rx) = mpsc::channel();
+    let worker = std::thread::spawn(move || {
+        body();
+        let _ = done_tx.send(());
+    });
+    match done_rx.recv_timeout(Duration::from_secs(10)) {
+        Ok(()) => worker.join().unwrap(),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            // The body panicked: show its panic.
+            std::panic::resume_unwind(worker.join().unwrap_err())
+        }
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            panic!("{name}: not done within 10 s: a deadlock")
+        }
+    }
+}
+
+#[track_caller]
+fn assert_idle<T>(rx: &Receiver<T>) {
+    let s = rx.stats();
+    assert_eq!(
+        (s.waiting_senders, s.waiting_receivers),
+        (0, 0),
+        "a registration was left behind: {s:?}"
+    );
+}
+
+fn by_hand<F: Future>(f: F) -> tokio_test::task::Spawn<tokio::task::Unconstrained<F>> {
+    tokio_test::task::spawn(tokio::task::unconstrained(f))
+}
+
+/// Counts how often an expression was evaluated, and passes its value on.
+fn counted<T>(n: &Cell<u32>, v: T) -> T {
+    n.set(n.get() + 1);
+    v
+}
+
+// ---------------------------------------------------------------------------
+// Guards
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_false_guard_leaves_the_case_out_and_evaluates_nothing() {
+    deadline(
+        "a_false_guard_leaves_the_case_out_and_evaluates_nothing",
+        async {
+            let (tx, rx) = gochan::bounded::<u32>(1);
+            let (tx_out, rx_out) = gochan::bounded::<String>(1);
+            tx.try_send(1).unwrap(); // ready, but switched off
+            let (chan_evals, value_evals) = (Cell::new(0), Cell::new(0));
+            for enabled in [false, true] {
+                let got = gochan::select! {
+                    recv(counted(&chan_evals, &rx)) -> v, if enabled => Some(v),
+                    send(counted(&chan_evals, &tx_out), counted(&value_evals, String::from("out"))) -> _r, if false => unreachable!(),
+                    default => None,
+                };
+                if enabled {
+                    assert_eq!(got, Some(Ok(1)));
+                    assert_eq!(chan_evals.get(), 1, "evaluated once, when enabled");
+                } else {
+                    assert_eq!(got, None, "the disabled ready case did not happen");
+                    assert_eq!(rx.len(), 1);
+                    assert_eq!(chan_evals.get(), 0, "a disabled case's channel is not evaluated");
+                }
+                assert_eq!(value_evals.get(), 0, "a disabled send's value is not evaluated");
+            }
+            assert_eq!(rx_out.try_recv(), Err(TryRecvError::Empty));
+            assert_idle(&rx);
+            assert_idle(&rx_out);
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn operands_are_evaluated_once_in_source_order() {
+    deadline("operands_are_evaluated_once_in_source_order", async {
+        let (tx, rx) = gochan::bounded::<u32>(1);
+        let (tx2, _rx2) = gochan::bounded::<u32>(1);
+        tx.try_send(5).unwrap();
+        let log = std::cell::RefCell::new(Vec::new());
+        let step = |s: &'static str| log.borrow_mut().push(s);
+        // Cases 1 and 3 are ready, case 2 is switched off.
+        let which = gochan::select! {
+            recv({ step("chan 1"); &rx }) -> _v, if { step("guard 1"); true } => "1",
+            send({ step("chan 2"); &tx2 }, { step("value 2"); 0 }) -> _r, if { step("guard 2"); false } => "2",
+            send({ step("chan 3"); &tx2 }, { step("value 3"); 0 }) -> _r, if { step("guard 3"); true } => "3",
+            default({ step("duration"); Duration::from_secs(1) }) => "default",
+        };
+        assert!(which == "1" || which == "3", "{which}");
+        assert_eq!(
+            log.into_inner(),
+            ["guard 1", "chan 1", "guard 2", "guard 3", "chan 3", "value 3", "duration"]
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+#[should_panic(expected = "every case is disabled by its guard")]
+async fn every_case_disabled_without_default_panics() {
+    let (_tx, rx) = gochan::bounded::<u32>(1);
+    let (tx2, _rx2) = gochan::bounded::<u32>(1);
+    let open = false;
+    gochan::select! {
+        recv(rx) -> _v, if open => {},
+        send(tx2, 1) -> _r, if open => {},
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_case_disabled_with_a_default_runs_the_default() {
+    deadline(
+        "every_case_disabled_with_a_default_runs_the_default",
+        async {
+            let (tx, rx) = gochan::bounded::<u32>(1);
+            tx.try_send(1).unwrap();
+            let off = false;
+            let got = gochan::select! {
+                recv(rx) -> v, if off => v.ok(),
+                default => None,
+            };
+            assert_eq!(got, None);
+            // default(duration): after that long.
+            let start = Instant::now();
+            let got = gochan::select! {
+                recv(rx) -> v, if off => v.ok(),
+                default(Duration::from_millis(30)) => None,
+            };
+            assert_eq!(got, None);
+            assert_eq!(start.elapsed(), Duration::from_millis(30));
+            assert_eq!(rx.try_recv(), Ok(1), "nothing was taken");
+            assert_idle(&rx);
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn guards_switch_off_closed_channels_so_a_loop_never_spins() {
+    deadline(
+        "guards_switch_off_closed_channels_so_a_loop_never_spins",
+        async {
+            let chans: Vec<_> = (0..3).map(|_| gochan::bounded::<u32>(1)).collect();
+            let mut producers = Vec::new();
+            for (k, (tx, _)) in chans.iter().enumerate() {
+                let tx = tx.clone().scope();
+                producers.push(tokio::spawn(async move {
+                    for i in 0..(k as u32 + 1) * 10 {
+                        tx.send(i).await.unwrap();
+                    }
+                }));
+            }
+            let rx: Vec<Receiver<u32>> = chans.into_iter().map(|(_, rx)| rx).collect();
+            let mut open = [true; 3];
+            let (mut values, mut rounds) = (0, 0);
+            while open.iter().any(|&o| o) {
+                rounds += 1;
+                let (k, v) = gochan::select! {
+                    recv(rx[0]) -> v, if open[0] => (0, v),
+                    recv(rx[1]) -> v, if open[1] => (1, v),
+                    recv(rx[2]) -> v, if open[2] => (2, v),
+                };
+                match v {
+                    Ok(_) => values += 1,
+                    Err(RecvError) => open[k] = false,
+                }
+            }
+            assert_eq!(values, 60);
+            assert_eq!(rounds, 63, "one round per value and one per close");
+            for p in producers {
+                p.await.unwrap();
+            }
+        },
+    )
+    .await;
+}
+
+// ---------------------------------------------------------------------------
+// biased;
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn biased_attempts_the_cases_in_order() {
+    deadline("biased_attempts_the_cases_in_order", async {
+        let (tx_a, rx_a) = gochan::unbounded::<u32>();
+        let (tx_b, rx_b) = gochan::unbounded::<u32>();
+        let (tx_c, rx_c) = gochan::unbounded::<u32>();
+        for i in 0..1_000 {
+            for tx in [&tx_a, &tx_b, &tx_c] {
+                tx.try_send(i).unwrap();
+            }
+            let first_on = i % 2 == 0;
+            let which = gochan::select! {
+                biased;
+                recv(rx_a) -> _v, if first_on => 'a',
+                recv(rx_b) -> _v => 'b',
+                recv(rx_c) -> _v => 'c',
+            };
+            assert_eq!(which, if first_on { 'a' } else { 'b' });
+            // A send case in first place wins over ready receive cases too.
+            let which = gochan::select! {
+                biased;
+                send(tx_c, 0) -> _r => 's',
+                recv(rx_c) -> _v => 'c',
+            };
+            assert_eq!(which, 's');
+            for rx in [&rx_a, &rx_b, &rx_c] {
+                while rx.try_recv().is_ok() {}
+            }
+        }
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------
+// Items that are not Send; default in synchronous code; bodies
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn rc_items_on_a_local_set() {
+    let local = tokio::task::LocalSet::new();
+    local
+        .run_until(deadline("rc_items_on_a_local_set", async {
+            let (tx_a, rx_a) = gochan::rendezvous::<Rc<u32>>();
+            let (tx_b, rx_b) = gochan::bounded::<Rc<u32>>(1);
+            let (tx_out, rx_out) = gochan::rendezvous::<Rc<u32>>();
+            for (tx, base) in [(tx_a, 0), (tx_b, 100)] {
+                tokio::task::spawn_local(async move {
+                    let tx = tx.scope();
+                    for i in 0..20 {
+                        tx.send(Rc::new(base + i)).await.unwrap();
+                    }
+                });
+            }
+            let sink = tokio::task::spawn_local(async move {
+                let mut n = 0;
+                while rx_out.recv().await.is_ok() {
+                    n += 1;
+                }
+                n
+            });
+            let kept = Rc::new(7);
+            let (mut a, mut b) = (true, true);
+            let (mut got, mut sent) = (Vec::new(), 0);
+            while a || b {
+                gochan::select! {
+                    recv(rx_a) -> v, if a => match v { Ok(v) => got.push(v), Err(_) => a = false },
+                    recv(rx_b) -> v, if b => match v { Ok(v) => got.push(v), Err(_) => b = false },
+                    send(tx_out, kept.clone()) -> r => { r.unwrap(); sent += 1 }
+                }
+            }
+            drop(tx_out);
+            assert_eq!(sink.await.unwrap(), sent);
+            assert_eq!(got.len(), 40);
+            assert!(got.iter().all(|v| Rc::strong_count(v) == 1));
+            // Every clone given to a losing send case was dropped with it.
+            assert_eq!(Rc::strong_count(&kept), 1);
+        }))
+        .await;
+}
+
+#[test]
+fn default_works_in_synchronous_code_without_a_runtime() {
+    fn poll_once(rx: &Receiver<u32>, tx: &Sender<u32>, out: u32) -> &'static str {
+        gochan::select! {
+            recv(rx) -> _v => "received",
+            send(tx, out) -> _r => "sent",
+            default => "nothing",
+        }
+    }
+    let (tx_in, rx_in) = gochan::bounded::<u32>(1);
+    let (tx_out, rx_out) = gochan::bounded::<u32>(1);
+    tx_out.try_send(0).unwrap(); // full
+    assert_eq!(poll_once(&rx_in, &tx_out, 1), "nothing");
+    tx_in.try_send(2).unwrap();
+    assert_eq!(poll_once(&rx_in, &tx_out, 1), "received");
+    assert_eq!(rx_out.try_recv(), Ok(0));
+    assert_eq!(poll_once(&rx_in, &tx_out, 3), "sent");
+    assert_eq!(rx_out.try_recv(), Ok(3));
+    assert_idle(&rx_in);
+    assert_idle(&rx_out);
+}
+
+#[tokio::test]
+async fn bodies_may_move_and_drop_the_handles() {
+    deadline("bodies_may_move_and_drop_the_handles", async {
+        let (tx, rx) = gochan::bounded::<u32>(1);
+        let (tx2, rx2) = gochan::bounded::<String>(1);
+        tx.try_send(1).unwrap();
+        tx2.try_send(String::from("occupant")).unwrap(); // full
+        let moved = gochan::select! {
+            recv(rx) -> v => {
+                assert_eq!(v, Ok(1));
+                drop(tx2); // borrowed by the send case, whose value is not sent
+                rx // moves the receiver out
+            }
+            send(tx2, String::from("unsent")) -> _r => unreachable!("full"),
+        };
+        assert_eq!(moved.try_recv(), Err(TryRecvError::Empty));
+        assert_eq!(rx2.try_recv().as_deref(), Ok("occupant"));
+        assert_eq!(
+            rx2.try_recv(),
+            Err(TryRecvError::Closed),
+            "the last sender went"
+        );
+        drop(tx);
+    })
+    .await;
+}
+
+/// A call that returns a reference to a handle.
+fn pick(r: &Receiver<u32>) -> &Receiver<u32> {
+    r
+}
+
+#[tokio::test]
+async fn a_case_takes_a_handle_a_reference_or_what_derefs_to_one() {
+    deadline(
+        "a_case_takes_a_handle_a_reference_or_what_derefs_to_one",
+        async {
+            let (tx, rx) = gochan::unbounded::<u32>();
+            let scoped = tx.clone().scope(); // derefs to a Sender
+            let rx_ref = &rx;
+            let rx_arc = Arc::new(rx.clone());
+            gochan::select! { send(scoped, 1) -> r => r.unwrap() }
+            gochan::select! { send(&tx, 2) -> r => r.unwrap() }
+            gochan::select! { send(&&tx, 3) -> r => r.unwrap() }
+            gochan::select! { recv(rx) -> v => assert_eq!(v, Ok(1)) }
+            gochan::select! { recv(rx_ref) -> v => assert_eq!(v, Ok(2)) }
+            gochan::select! { recv(pick(&rx)) -> v => assert_eq!(v, Ok(3)) }
+            tx.try_send(4).unwrap();
+            gochan::select! { recv(rx_arc) -> v => assert_eq!(v, Ok(4)) }
+            drop(scoped); // closes the channel
+            gochan::select! { recv(*rx_arc) -> v => assert_eq!(v, Err(RecvError)) }
+        },
+    )
+    .await;
+}
+
+// ---------------------------------------------------------------------------
+// A select dropped after a counterpart completed one of its cases
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_dropped_select_passes_a_received_value_on() {
+    deadline("a_dropped_select_passes_a_received_value_on", async {
+        for cap in [1usize, 0] {
+            let (tx, rx) = gochan::bounded::<u32>(cap);
+            let (_tx_idle, rx_idle) = gochan::rendezvous::<u32>();
+            let select = || async {
+                gochan::select! {
+                    recv(rx) -> v => v,
+                    recv(rx_idle) -> _v => unreachable!(),
+                }
+            };
+
+            // Nobody else waits: the value goes back to the front of the channel.
+            let mut sel = by_hand(select());
+            assert_pending!(sel.poll());
+            tx.try_send(1).expect("handed to the select's receive case");
+            assert!(sel.is_woken());
+            drop(sel); // before its body ran
+            assert_idle(&rx);
+            assert_eq!(rx.try_recv(), Ok(1), "bounded({cap}): back, not lost");
+            assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+
+            // Another receiver waits: it gets the value.
+            let mut sel = by_hand(select());
+            assert_pending!(sel.poll());
+            let mut plain = by_hand(rx.recv());
+            assert_pending!(plain.poll());
+            tx.try_send(2).expect("handed to the select, first in line");
+            drop(sel);
+            assert!(plain.is_woken());
+            assert_eq!(assert_ready!(plain.poll()), Ok(2), "bounded({cap})");
+            assert_idle(&rx);
+            let s = rx.stats();
+            assert_eq!((s.sent, s.received), (2, 2), "bounded({cap}): {s:?}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn inside_a_losing_tokio_select_branch_values_are_settled_as_the_channel_saw_them() {
+    deadline(
+        "inside_a_losing_tokio_select_branch_values_are_settled_as_the_channel_saw_them",
+        async {
+            for cap in [1usize, 0] {
+                // Receive case: the other branch's send hands its value to the
+                // select's registered case and wins; the value goes on.
+                let (tx, rx) = gochan::bounded::<u32>(cap);
+                let (_tx_idle, rx_idle) = gochan::rendezvous::<u32>();
+                for round in 0..50 {
+                    let out = tokio::select! {
+                        biased;
+                        v = async {
+                            gochan::select! {
+                                recv(rx) -> v => v.unwrap(),
+                                recv(rx_idle) -> _v => unreachable!(),
+                            }
+                        } => Some(v),
+                        _ = async { tx.send(round).await.unwrap() } => None,
+                    };
+                    assert_eq!(out, None, "the outer select polls the first branch first");
+                    assert_idle(&rx);
+                    assert_eq!(rx.try_recv(), Ok(round), "bounded({cap}): passed on");
+                }
+
+                // Send case: the other branch's receive completes the select's
+                // waiting send (on bounded(1) by taking the buffered value and
+                // moving the select's into the room) and wins: the value WAS
+                // sent, though the send case's body never ran.
+                let (tx, rx) = gochan::bounded::<u32>(cap);
+                let body_ran = Cell::new(0);
+                for round in 0..50 {
+                    if cap == 1 {
+                        tx.try_send(1_000 + round).unwrap(); // full
+                    }
+                    let got = tokio::select! {
+                        biased;
+                        _ = async {
+                            gochan::select! {
+                                send(tx, round) -> r => { r.unwrap(); body_ran.set(body_ran.get() + 1) },
+                                recv(rx_idle) -> _v => unreachable!(),
+                            }
+                        } => None,
+                        v = rx.recv() => Some(v),
+                    };
+                    let expect_first = if cap == 1 { 1_000 + round } else { round };
+                    assert_eq!(got, Some(Ok(expect_first)));
+                    assert_idle(&rx);
+                    if cap == 1 {
+                        assert_eq!(rx.try_recv(), Ok(round), "sent, although its body never ran");
+                    }
+                    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty), "sent once");
+                }
+                assert_eq!(body_ran.get(), 0);
+            }
+        },
+    )
+    .await;
+}
+
+// ---------------------------------------------------------------------------
+// Wakers that call back into the channel
+// ---------------------------------------------------------------------------
+
+/// A waker that owns a channel handle (dropped with the waker) and, when
+/// woken, looks at the channel it was given.
+struct Reentrant {
+    /// Dropped with the waker: the last `Sender` of a channel closes it.
+    _owned: Mutex<Option<Sender<u32>>>,
+    /// Looked at on every wake, under no lock of ours.
+    probe: Mutex<Option<Receiver<u32>>>,
+    wakes: AtomicUsize,
+}
+
+impl Reentrant {
+    fn waker(owned: Option<Sender<u32>>, probe: Option<Receiver<u32>>) -> (Waker, Arc<Self>) {
+        let me = Arc::new(Reentrant {
+            _owned: Mutex::new(owned),
+            probe: Mutex::new(probe),
+            wakes: AtomicUsize::new(0),
+        });
+        (Waker::from(me.clone()), me)
+    }
+}
+
+impl Wake for Reentrant {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.wakes.fetch_add(1, SeqCst);
+        if let Some(rx) = &*self.probe.lock().unwrap() {
+            let _ = rx.stats(); // takes the channel's lock
+            let _ = rx.try_recv();
+        }
+    }
+}
+
+#[test]
+fn a_replaced_waker_whose_drop_closes_the_channel_does_not_deadlock() {
+    on_a_thread_with_deadline("replaced waker closes the channel", || {
+        let (tx, rx) = gochan::rendezvous::<u32>();
+        let mut select = pin!(async {
+            gochan::select! {
+                recv(rx) -> v => v,
+            }
+        });
+        // The first waker owns the only Sender.
+        let first = Waker::from(Arc::new(Reentrant {
+            _owned: Mutex::new(Some(tx)),
+            probe: Mutex::new(None),
+            wakes: AtomicUsize::new(0),
+        }));
+        assert!(select
+            .as_mut()
+            .poll(&mut Context::from_waker(&first))
+            .is_pending());
+        drop(first); // the select's token holds the last clone
+        let (second, counter) = Reentrant::waker(None, None);
+        // This poll replaces the first waker: dropping it drops the last
+        // Sender, whose close claims the select's token. It must not do so
+        // while the token is locked.
+        let _ = select.as_mut().poll(&mut Context::from_waker(&second));
+        assert_eq!(counter.wakes.load(SeqCst), 1, "the close woke the select");
+        match select.as_mut().poll(&mut Context::from_waker(&second)) {
+            Poll::Ready(v) => assert_eq!(v, Err(RecvError)),
+            Poll::Pending => panic!("the closed channel's case is ready"),
+        }
+    });
+}
+
+#[test]
+fn a_replaced_waker_of_a_dynamic_select_whose_drop_closes_the_channel_does_not_deadlock() {
+    on_a_thread_with_deadline("replaced waker closes the channel (dynamic)", || {
+        let (tx, rx) = gochan::rendezvous::<u32>();
+        let mut sel = gochan::Select::new();
+        let case = sel.recv(&rx);
+        {
+            let mut select = pin!(sel.select());
+            let (first, _) = Reentrant::waker(Some(tx), None);
+            assert!(select
+                .as_mut()
+                .poll(&mut Context::from_waker(&first))
+                .is_pending());
+            drop(first);
+            let (second, counter) = Reentrant::waker(None, None);
+            let _ = select.as_mut().poll(&mut Context::from_waker(&second));
+            assert_eq!(counter.wakes.load(SeqCst), 1);
+            assert_eq!(
+                select.as_mut().poll(&mut Context::from_waker(&second)),
+                Poll::Ready(case.index())
+            );
+        }
+        assert_eq!(sel.take(&case), Some(Err(RecvError)));
+    });
+}
+
+#[test]
+fn a_waker_that_calls_into_the_channel_when_woken_does_not_deadlock() {
+    on_a_thread_with_deadline("waker calls into the channel", || {
+        let (tx, rx) = gochan::rendezvous::<u32>();
+        let mut select = pin!(async {
+            gochan::select! {
+                recv(rx) -> v => v,
+            }
+        });
+        let (waker, counter) = Reentrant::waker(None, Some(rx.clone()));
+        let mut cx = Context::from_waker(&waker);
+        assert!(select.as_mut().poll(&mut cx).is_pending());
+        tx.try_send(3).expect("the select waits"); // wakes: the waker locks the channel
+        assert_eq!(counter.wakes.load(SeqCst), 1);
+        assert_eq!(select.as_mut().poll(&mut cx), Poll::Ready(Ok(3)));
+        // And a close.
+        let mut select = pin!(async {
+            gochan::select! {
+                recv(rx) -> v => v,
+            }
+        });
+        assert!(select.as_mut().poll(&mut cx).is_pending());
+        drop(tx);
+        assert_eq!(counter.wakes.load(SeqCst), 2);
+        assert_eq!(select.as_mut().poll(&mut cx), Poll::Ready(Err(RecvError)));
+    });
+}
+
+#[test]
+fn the_waker_left_in_a_dropped_select_is_dropped_outside_any_lock() {
+    // A select dropped mid-wait gives its token back to the pool, dropping
+    // the waker it held: here that drop closes another channel, with the
+    // pool and every lock released. The pool keeps working after it.
+    on_a_thread_with_deadline("waker dropped at give-back", || {
+        let (tx, rx) = gochan::bounded::<u32>(1);
+        let (other_tx, other_rx) = gochan::rendezvous::<u32>();
+        {
+            let mut select = pin!(async {
+                gochan::select! {
+                    recv(rx) -> v => v,
+                }
+            });
+            let (waker, _) = Reentrant::waker(Some(other_tx), None);
+            assert!(select
+                .as_mut()
+                .poll(&mut Context::from_waker(&waker))
+                .is_pending());
+            drop(waker); // the token holds the last clone now
+            assert!(!other_rx.is_closed());
+        } // the select is dropped here
+        assert!(
+            other_rx.is_closed(),
+            "the waker went with the token's reset"
+        );
+        assert_idle(&rx);
+        for i in 0..3 {
+            tx.try_send(i).unwrap();
+            let got = gochan::select! {
+                recv(rx) -> v => v,
+                default => unreachable!("a value is there"),
+            };
+            assert_eq!(got, Ok(i));
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------
+// Send
+// ---------------------------------------------------------------------------
+
+#[test]
+fn the_select_future_is_send_when_its_items_are() {
+    fn send<T: Send>(_: &T) {}
+    let (tx, rx) = gochan::bounded::<String>(1);
+    let fut = async {
+        gochan::select! {
+            recv(rx) -> v => v.is_ok(),
+            send(tx, String::new()) -> r => r.is_ok(),
+            default(Duration::from_millis(1)) => false,
+        }
+    };
+    send(&fut);
+}
