@@ -1,0 +1,404 @@
+//! What the futures, handles and select cases call: the send and receive
+//! drivers, withdrawal, and the `closed()`/`join()` watch.
+
+use std::task::{Context, Poll};
+
+use super::ack::{AckState, Item};
+use super::state::{StateGuard, TryRecv, TrySend};
+use super::token::Sel;
+use super::waiters::{Key, Line, Status};
+use super::wake::Wake;
+use super::{Chan, State};
+use crate::error::{RecvError, TryRecvError, TrySendError};
+
+/// A `closed()`/`join()` in the watch line; withdrawn when dropped.
+pub(super) struct Watch<'a, T> {
+    /// The channel.
+    pub(super) chan: &'a Chan<T>,
+    /// Our entry in the watch line, while waiting.
+    pub(super) key: Option<Key>,
+}
+
+impl<T> Drop for Watch<'_, T> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.chan.cancel_watch(key);
+        }
+    }
+}
+
+/// Work a receive does under the same lock once it has its value
+/// (`recv_many` takes the rest).
+pub(crate) type More<'a, T> = &'a mut dyn FnMut(&mut State<T>, &mut Wake);
+
+/// What [`Chan::try_registration`] found.
+pub(crate) enum Registration<T> {
+    /// Still waiting in line: nothing for it yet.
+    Waiting,
+    /// It had been handed this item; the registration is spent.
+    Got(Item<T>),
+    /// The channel is closed and drained; the registration is spent.
+    Closed,
+}
+
+/// Where a waiting send stands.
+pub(crate) enum SendState<T> {
+    /// Not yet offered to the channel.
+    Idle(Item<T>),
+    /// Waiting in the send queue.
+    Waiting(Key),
+    /// Finished (sent, refused or cancelled).
+    Done,
+}
+
+// select entry points
+//
+// A select's case tries its operation and, if it cannot happen now, registers
+// under the same lock, so that no counterpart slips between the look and the
+// registration; the case that its token chose later takes its result here.
+// Withdrawing a case is `cancel_recv` / `cancel_send`.
+
+/// What a select's receive case found.
+pub(crate) enum SelectRecv<T> {
+    /// Took this item: the case happened now.
+    Got(Item<T>),
+    /// Closed and drained: the case happened now, with `RecvError`.
+    Closed,
+    /// Another case of the same select already happened.
+    Lost,
+    /// Registered under this key: a counterpart may complete it.
+    Waiting(Key),
+}
+
+/// What a select's send case found.
+pub(crate) enum SelectSend<T> {
+    /// The item entered the channel: the case happened now.
+    Sent,
+    /// The channel is closed: the case happened now, the item comes back.
+    Closed(Item<T>),
+    /// Another case of the same select already happened: the item comes back.
+    Lost(Item<T>),
+    /// Registered under this key, holding the item.
+    Waiting(Key),
+}
+
+impl<T> Chan<T> {
+    /// Drives a send: tries at once, else waits in the send queue. `Err`
+    /// hands the item back (the channel is closed).
+    #[inline]
+    pub(crate) fn poll_send(
+        &self,
+        st: &mut SendState<T>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), Item<T>>> {
+        let coop = std::task::ready!(tokio::task::coop::poll_proceed(cx));
+        let mut s = self.lock();
+        if matches!(st, SendState::Idle(_)) && s.can_push() && s.has_spare_slot() {
+            let SendState::Idle(item) = std::mem::replace(st, SendState::Done) else {
+                unreachable!("matched above")
+            };
+            s.push(item);
+            drop(s);
+            coop.made_progress();
+            return Poll::Ready(Ok(()));
+        }
+        let res = self.poll_send_slow(s, st, cx);
+        if res.is_ready() {
+            coop.made_progress();
+        }
+        res
+    }
+
+    /// Everything but the common case of [`Chan::poll_send`], kept out of line
+    /// so that the common case stays small.
+    #[inline(never)]
+    pub(super) fn poll_send_slow(
+        &self,
+        mut s: StateGuard<'_, T>,
+        st: &mut SendState<T>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), Item<T>>> {
+        let mut wake = Wake::default();
+        let res = match std::mem::replace(st, SendState::Done) {
+            SendState::Idle(item) => match s.offer(item, &mut wake) {
+                Ok(()) => Poll::Ready(Ok(())),
+                Err(TrySendError::Closed(item)) => Poll::Ready(Err(item)),
+                Err(TrySendError::Full(item)) => {
+                    // The item is in its entry, and the entry is the
+                    // future's, before the waker is cloned: a `clone` that
+                    // panics (user code; cloned under the lock, as tokio's
+                    // `Notify` does) leaves the value where the future's drop
+                    // withdraws it, never dropped under the lock.
+                    let key = s.push_sender(Some(item), None, None);
+                    *st = SendState::Waiting(key);
+                    s.set_waker(key, cx.waker().clone());
+                    Poll::Pending
+                }
+            },
+            SendState::Waiting(key) => match s.poll_entry(key, Some(cx.waker()), &mut wake) {
+                None => {
+                    *st = SendState::Waiting(key);
+                    Poll::Pending
+                }
+                Some(Status::Sent) => Poll::Ready(Ok(())),
+                Some(Status::Closed(Some(item))) => Poll::Ready(Err(item)),
+                Some(_) => unreachable!("a send entry ends sent or closed"),
+            },
+            SendState::Done => panic!("gochan: send future polled after completion"),
+        };
+        self.unlock(s, wake);
+        res
+    }
+
+    /// Withdraws a send: the item back if it has not entered the channel.
+    #[inline(never)]
+    pub(crate) fn cancel_send(&self, st: &mut SendState<T>) -> Option<Item<T>> {
+        match std::mem::replace(st, SendState::Done) {
+            SendState::Idle(item) => Some(item),
+            SendState::Waiting(key) => match self.with(|s, wake| s.take_entry(key, wake)) {
+                Status::SendWaiting(item) | Status::Closed(item) => item,
+                _ => None,
+            },
+            SendState::Done => None,
+        }
+    }
+
+    /// Drives a receive: tries at once, else waits in the receive queue.
+    /// `more` runs under the same lock once a value is taken (`recv_many`).
+    #[inline]
+    pub(crate) fn poll_recv(
+        &self,
+        key: &mut Option<Key>,
+        cx: &mut Context<'_>,
+        more: Option<More<'_, T>>,
+    ) -> Poll<Option<Item<T>>> {
+        let coop = std::task::ready!(tokio::task::coop::poll_proceed(cx));
+        let mut s = self.lock();
+        if key.is_none() && s.can_pop() {
+            let mut item = s.pop();
+            match more {
+                None => drop(s),
+                Some(more) => {
+                    let mut wake = Wake::default();
+                    more(&mut s, &mut wake);
+                    item = self.unlock_taking(s, wake, item);
+                }
+            }
+            coop.made_progress();
+            return Poll::Ready(Some(item));
+        }
+        let res = self.poll_recv_slow(s, key, cx, more);
+        if res.is_ready() {
+            coop.made_progress();
+        }
+        res
+    }
+
+    /// [`Chan::poll_recv`] for a plain `recv`, which wants the bare value: the
+    /// common case moves it out of the buffer into one local and from there
+    /// into the result, not through `Item`, `Option` and `Poll` layers (that
+    /// mattered for large `T`: callgrind showed the copies as half the cost
+    /// of a 256-byte message).
+    #[inline]
+    pub(crate) fn poll_recv_value(
+        &self,
+        key: &mut Option<Key>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<T, RecvError>> {
+        let coop = std::task::ready!(tokio::task::coop::poll_proceed(cx));
+        let mut s = self.lock();
+        if key.is_none() && s.can_take() {
+            let mut item = if s.waiters.len(Line::Send) == 0 {
+                // Nobody moves into the room: no wake-up bookkeeping.
+                let item = s.pop();
+                drop(s);
+                item
+            } else {
+                let mut wake = Wake::default();
+                let item = s.take_buffered(&mut wake);
+                self.unlock_taking(s, wake, item)
+            };
+            coop.made_progress();
+            // The acknowledgement is taken out, the value left in place.
+            if let Some(ack) = item.ack.take() {
+                ack.set(AckState::Delivered);
+            }
+            return Poll::Ready(Ok(item.value));
+        }
+        let res = self.poll_recv_slow(s, key, cx, None);
+        if res.is_ready() {
+            coop.made_progress();
+        }
+        res.map(|item| item.map(Item::into_received).ok_or(RecvError))
+    }
+
+    /// Everything but the common case of [`Chan::poll_recv`], kept out of line.
+    #[inline(never)]
+    pub(super) fn poll_recv_slow(
+        &self,
+        mut s: StateGuard<'_, T>,
+        key: &mut Option<Key>,
+        cx: &mut Context<'_>,
+        more: Option<More<'_, T>>,
+    ) -> Poll<Option<Item<T>>> {
+        let mut wake = Wake::default();
+        let res = match *key {
+            None => match s.take(&mut wake) {
+                Ok(item) => Poll::Ready(Some(item)),
+                Err(TryRecvError::Closed) => Poll::Ready(None),
+                Err(TryRecvError::Empty) => {
+                    let waker = Some(cx.waker().clone());
+                    *key = Some(s.push_receiver(waker, None, &mut wake));
+                    Poll::Pending
+                }
+            },
+            Some(k) => match s.poll_entry(k, Some(cx.waker()), &mut wake) {
+                None => Poll::Pending,
+                Some(Status::Received(item)) => {
+                    *key = None;
+                    s.took_received(&mut wake);
+                    Poll::Ready(Some(item))
+                }
+                Some(Status::Closed(_)) => {
+                    *key = None;
+                    Poll::Ready(None)
+                }
+                Some(_) => unreachable!("a receive entry ends received or closed"),
+            },
+        };
+        match res {
+            Poll::Ready(Some(item)) => {
+                if let Some(more) = more {
+                    more(&mut s, &mut wake);
+                }
+                Poll::Ready(Some(self.unlock_taking(s, wake, item)))
+            }
+            res => {
+                self.unlock(s, wake);
+                res
+            }
+        }
+    }
+
+    /// Looks at a receive registration without waiting (a `try_recv` on a
+    /// `Receiver` that keeps one for its stream): a value it was handed is
+    /// taken, a closed channel ends it, otherwise it keeps waiting in line.
+    pub(crate) fn try_registration(&self, key: Key) -> Registration<T> {
+        self.with(|s, wake| match s.poll_entry(key, None, wake) {
+            None => Registration::Waiting,
+            Some(Status::Received(item)) => {
+                s.took_received(wake);
+                Registration::Got(item)
+            }
+            Some(_) => Registration::Closed,
+        })
+    }
+
+    /// Withdraws a waiting receive. A value it was handed but never returned
+    /// goes to the next waiting receiver or back to the front of the buffer.
+    #[inline(never)]
+    pub(crate) fn cancel_recv(&self, key: Key) {
+        self.with(|s, wake| {
+            if let Status::Received(item) = s.take_entry(key, wake) {
+                s.pass_on(item, wake);
+            }
+        });
+    }
+}
+
+// Plain entry points: what `try_send` and `try_recv` on the handles call.
+impl<T> Chan<T> {
+    /// `Sender::try_send`: a plain send that never waits.
+    #[inline]
+    pub(crate) fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
+        let mut s = self.lock();
+        if s.can_push() {
+            s.push(Item::new(value));
+            return Ok(());
+        }
+        let mut wake = Wake::default();
+        let res = s.offer(Item::new(value), &mut wake);
+        self.unlock(s, wake);
+        res.map_err(|e| match e {
+            TrySendError::Full(item) => TrySendError::Full(item.value),
+            TrySendError::Closed(item) => TrySendError::Closed(item.value),
+        })
+    }
+
+    /// `Receiver::try_recv` (without a stream registration): a plain receive
+    /// that never waits.
+    #[inline]
+    pub(crate) fn try_recv(&self) -> Result<Item<T>, TryRecvError> {
+        let mut s = self.lock();
+        if s.can_pop() {
+            let item = s.pop();
+            drop(s);
+            return Ok(item);
+        }
+        let mut wake = Wake::default();
+        match s.take(&mut wake) {
+            Ok(item) => Ok(self.unlock_taking(s, wake, item)),
+            Err(e) => {
+                self.unlock(s, wake);
+                Err(e)
+            }
+        }
+    }
+}
+
+impl<T> Chan<T> {
+    /// A select's receive case: takes a value now if one is there (claiming
+    /// the select's token), else registers as a waiting receiver.
+    pub(crate) fn select_recv(&self, sel: Sel) -> SelectRecv<T> {
+        let mut wake = Wake::default();
+        let mut s = self.lock();
+        let res = match s.try_recv(Some(&sel), &mut wake) {
+            TryRecv::Got(item) => {
+                // A waker that panics puts the value back first.
+                return SelectRecv::Got(self.unlock_taking(s, wake, item));
+            }
+            TryRecv::Closed => SelectRecv::Closed,
+            TryRecv::Lost => SelectRecv::Lost,
+            TryRecv::Empty => SelectRecv::Waiting(s.push_receiver(None, Some(sel), &mut wake)),
+        };
+        self.unlock(s, wake);
+        res
+    }
+
+    /// The select chose this waiting receive case: its item, or `None` if
+    /// the channel closed and drained.
+    pub(crate) fn select_recv_done(&self, key: Key) -> Option<Item<T>> {
+        let mut wake = Wake::default();
+        let mut s = self.lock();
+        match s.take_entry(key, &mut wake) {
+            Status::Received(item) => {
+                s.took_received(&mut wake);
+                Some(self.unlock_taking(s, wake, item))
+            }
+            _ => {
+                self.unlock(s, wake);
+                None
+            }
+        }
+    }
+
+    /// A select's send case: sends now if it can (claiming the select's
+    /// token), else registers as a waiting sender holding the item.
+    pub(crate) fn select_send(&self, item: Item<T>, sel: Sel) -> SelectSend<T> {
+        self.with(|s, wake| match s.try_send(item, Some(&sel), wake) {
+            TrySend::Sent => SelectSend::Sent,
+            TrySend::Closed(item) => SelectSend::Closed(item),
+            TrySend::Lost(item) => SelectSend::Lost(item),
+            TrySend::Full(item) => SelectSend::Waiting(s.push_sender(Some(item), None, Some(sel))),
+        })
+    }
+
+    /// The select chose this waiting send case: `Ok` if its item was sent,
+    /// the item back if the channel closed first.
+    pub(crate) fn select_send_done(&self, key: Key) -> Result<(), Item<T>> {
+        match self.with(|s, wake| s.take_entry(key, wake)) {
+            Status::Closed(Some(item)) => Err(item),
+            _ => Ok(()),
+        }
+    }
+}
