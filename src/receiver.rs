@@ -239,10 +239,20 @@ impl<T> Receiver<T> {
     ///
     /// # Panics
     ///
-    /// When called from async code running on a Tokio runtime (it would block
-    /// the runtime's thread): use [`recv`](Receiver::recv)`.await` there, or
-    /// call this from `tokio::task::spawn_blocking`. Code wrapped in
-    /// `tokio::task::unconstrained` is not detected: do not block there.
+    /// When called where Tokio drives async code on this thread (a runtime's
+    /// task, `Runtime::block_on`, `Handle::block_on`, `#[tokio::main]`), which
+    /// blocking would stall: use [`recv`](Receiver::recv)`.await` there.
+    /// Allowed, as for Tokio's `blocking_recv`: a plain thread,
+    /// `tokio::task::spawn_blocking`, the closure of
+    /// `tokio::task::block_in_place`, a thread that has only entered a
+    /// runtime's handle. Not detected: a `block_on` entered inside a
+    /// `spawn_blocking` or `block_in_place` closure after the same task has
+    /// already blocked there. Where no scheduler runs on the thread and the
+    /// `block_on` is hidden (a `LocalSet`'s task on a multi-thread runtime, a
+    /// `block_on` inside `spawn_blocking`, or after `block_in_place` or under
+    /// `unconstrained` in a multi-thread `block_on`), Tokio's own "Cannot start
+    /// a runtime from within a runtime" panic is printed first (and is the last
+    /// word under `panic = "abort"`).
     ///
     /// # Examples
     ///
