@@ -67,7 +67,7 @@ pub(crate) fn block_on<F: Future>(method: &str, instead: &str, fut: F) -> F::Out
     if in_async_context() {
         panic!(
             "gochan: `{method}` was called from async code running on a Tokio runtime, \
-             where blocking would stall the runtime's thread; use `{instead}(..).await` \
+             where blocking would stall the runtime's thread; use `{instead}` \
              instead, or call `{method}` from `tokio::task::spawn_blocking`"
         );
     }

@@ -263,7 +263,11 @@ impl<T> Receiver<T> {
     /// ```
     #[track_caller]
     pub fn recv_blocking(&self) -> Result<T, RecvError> {
-        crate::blocking::block_on("Receiver::recv_blocking", "Receiver::recv", self.recv())
+        crate::blocking::block_on(
+            "Receiver::recv_blocking",
+            "Receiver::recv().await",
+            self.recv(),
+        )
     }
 
     /// Whether `other` receives from the same channel.

@@ -196,7 +196,11 @@ impl<T> Sender<T> {
     /// ```
     #[track_caller]
     pub fn send_blocking(&self, value: T) -> Result<(), SendError<T>> {
-        crate::blocking::block_on("Sender::send_blocking", "Sender::send", self.send(value))
+        crate::blocking::block_on(
+            "Sender::send_blocking",
+            "Sender::send(value).await",
+            self.send(value),
+        )
     }
 
     /// Sends a value and waits until a receiver has taken it: an acknowledged
