@@ -127,19 +127,22 @@ impl<T> Waiters<T> {
     /// Stores `entry` and puts it at the back of `line`.
     pub(super) fn insert(&mut self, entry: Entry<T>, line: Line) -> Key {
         let q = self.queues();
-        let slot = Slot {
-            entry: Some(entry),
-            line: None,
-            prev: NIL,
-            next: NIL,
-        };
         let key = match q.free.pop() {
             Some(key) => {
-                q.slots[key] = slot;
+                // A free slot is out of every line (`remove` unlinks before
+                // freeing): only the entry is written, in place.
+                let slot = &mut q.slots[key];
+                debug_assert!(slot.entry.is_none() && slot.line.is_none());
+                slot.entry = Some(entry);
                 key
             }
             None => {
-                q.slots.push(slot);
+                q.slots.push(Slot {
+                    entry: Some(entry),
+                    line: None,
+                    prev: NIL,
+                    next: NIL,
+                });
                 q.slots.len() - 1
             }
         };

@@ -57,7 +57,7 @@ pub(crate) struct MoreWakers {
 
 impl Wake {
     /// Keeps a waker that is no longer needed, to drop it after the lock.
-    #[inline]
+    #[inline(always)]
     pub(super) fn discard(&mut self, waker: Option<Waker>) {
         if let Some(w) = waker {
             if self.old.is_none() {
@@ -68,7 +68,7 @@ impl Wake {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn push(&mut self, waker: Option<Waker>) {
         if let Some(w) = waker {
             if self.first.is_none() {
@@ -84,21 +84,29 @@ impl Wake {
     /// dropped.
     #[inline(always)]
     pub(crate) fn run(self) -> Option<Panic> {
-        if self.more.is_none() && self.old.is_none() {
-            let first = self.first?;
-            return std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| first.wake())).err();
+        // Taken apart by value, so that the common case (one waker, nothing
+        // boxed) has no drop glue left to call.
+        let Wake {
+            first, old, more, ..
+        } = self;
+        match (old, more) {
+            (None, None) => {
+                let first = first?;
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| first.wake())).err()
+            }
+            (old, more) => Wake::run_all(first, old, more),
         }
-        self.run_all()
     }
 
     /// [`Wake::run`] with more than one waker to handle.
     #[cold]
     #[inline(never)]
-    pub(super) fn run_all(self) -> Option<Panic> {
+    fn run_all(
+        first: Option<Waker>,
+        old: Option<Waker>,
+        more: Option<Box<MoreWakers>>,
+    ) -> Option<Panic> {
         let mut panic = None;
-        let Wake {
-            first, old, more, ..
-        } = self;
         let more = more.map(|m| *m).unwrap_or_default();
         for w in old.into_iter().chain(more.drop) {
             guarded(&mut panic, || drop(w));
