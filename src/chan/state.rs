@@ -153,7 +153,7 @@ impl<T> State<T> {
         // floor: the drain of a burst passes here often enough, and the
         // common receive (a small buffer emptied again and again) stays a
         // few instructions.
-        if self.buf.len() % 256 == 0 && self.buf.capacity() > SHRINK_FLOOR {
+        if self.buf.capacity() > SHRINK_FLOOR && self.buf.len() % 256 == 0 {
             self.shrink();
         }
         item
