@@ -658,15 +658,21 @@ pub fn unreachable_case() -> ! {
 /// A random index below `n`, from a per-thread xorshift generator.
 fn random_below(n: usize) -> usize {
     thread_local! {
-        static STATE: Cell<u64> = Cell::new(RandomState::new().hash_one(0u64) | 1);
+        /// xorshift64 state; 0 until this thread's first select seeds it.
+        static STATE: Cell<u64> = const { Cell::new(0) };
     }
     STATE.with(|s| {
         let mut x = s.get();
+        if x == 0 {
+            x = RandomState::new().hash_one(0u64) | 1;
+        }
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
         s.set(x);
-        (x % n as u64) as usize
+        // Lemire's multiply-shift: the high half of a 64x64-bit product is
+        // below `n`, uniform enough for a case count, and needs no division.
+        ((u128::from(x) * n as u128) >> 64) as usize
     })
 }
 

@@ -229,6 +229,23 @@ impl<T> State<T> {
         Ok(())
     }
 
+    /// A receiver takes the item of the waiting sender `key`, whose claim it
+    /// won (`w`: the waker of that sender's select, if it is a select case):
+    /// the send is complete from this moment.
+    fn take_from_sender(&mut self, key: Key, w: Option<Waker>, wake: &mut Wake) -> Item<T> {
+        let entry = self.waiters.get(key);
+        let w = w.or_else(|| entry.waker.take());
+        let Status::SendWaiting(Some(item)) = std::mem::replace(&mut entry.status, Status::Sent)
+        else {
+            unreachable!("a queued sender holds its item")
+        };
+        self.waiters.unlink(key);
+        self.sent += 1;
+        self.received += 1;
+        wake.push(w);
+        item
+    }
+
     /// A plain receive that does not wait: from the buffer, else from the
     /// longest-waiting sender with a value (rendezvous).
     pub(crate) fn take(&mut self, wake: &mut Wake) -> Result<Item<T>, TryRecvError> {
@@ -247,17 +264,7 @@ impl<T> State<T> {
                 self.waiters.unlink(key);
                 continue;
             };
-            let w = w.or_else(|| entry.waker.take());
-            let Status::SendWaiting(Some(item)) =
-                std::mem::replace(&mut entry.status, Status::Sent)
-            else {
-                unreachable!("a queued sender holds its item")
-            };
-            self.waiters.unlink(key);
-            self.sent += 1;
-            self.received += 1;
-            wake.push(w);
-            return Ok(item);
+            return Ok(self.take_from_sender(key, w, wake));
         }
         // The buffer is empty here, so finished means closed and drained.
         if self.is_finished() {
@@ -322,19 +329,7 @@ impl<T> State<T> {
                 continue;
             }
             match claim(mine, entry.sel.as_ref()) {
-                Claim::Won(w) => {
-                    let w = w.or_else(|| entry.waker.take());
-                    let Status::SendWaiting(Some(item)) =
-                        std::mem::replace(&mut entry.status, Status::Sent)
-                    else {
-                        unreachable!("a queued sender holds its item")
-                    };
-                    self.waiters.unlink(key);
-                    self.sent += 1;
-                    self.received += 1;
-                    wake.push(w);
-                    return TryRecv::Got(item);
-                }
+                Claim::Won(w) => return TryRecv::Got(self.take_from_sender(key, w, wake)),
                 Claim::Own => {}
                 Claim::Theirs => self.waiters.unlink(key),
                 Claim::Mine => return TryRecv::Lost,

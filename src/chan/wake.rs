@@ -89,13 +89,15 @@ impl Wake {
         let Wake {
             first, old, more, ..
         } = self;
-        match (old, more) {
-            (None, None) => {
-                let first = first?;
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| first.wake())).err()
-            }
-            (old, more) => Wake::run_all(first, old, more),
+        if old.is_none() && more.is_none() {
+            // Both are `None`: forgetting them frees nothing, and keeps their
+            // drop glue (an out-of-line call, callgrind showed) off this path.
+            std::mem::forget(old);
+            std::mem::forget(more);
+            let first = first?;
+            return std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| first.wake())).err();
         }
+        Wake::run_all(first, old, more)
     }
 
     /// [`Wake::run`] with more than one waker to handle.
