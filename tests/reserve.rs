@@ -294,3 +294,34 @@ fn graceful_close_keeps_permits() {
     assert_eq!(rx.try_recv(), Ok(3));
     assert!(rx.is_finished());
 }
+
+/// `len` and `is_full` count the same thing, the buffer: room promised to
+/// a permit is in neither, though `try_send` respects it.
+#[test]
+fn is_full_and_len_agree_with_a_permit_outstanding() {
+    let (tx, rx) = gochan::bounded::<u32>(1);
+    let permit = assert_ready!(spawn(tx.reserve()).poll()).unwrap();
+    assert_eq!(rx.len(), 0);
+    assert!(rx.is_empty());
+    assert!(!rx.is_full(), "is_full is the buffer alone, like len");
+    assert!(
+        tx.try_send(1).unwrap_err().is_full(),
+        "but the room is promised"
+    );
+    permit.send(2).unwrap();
+    assert_eq!(rx.len(), 1);
+    assert!(rx.is_full());
+
+    // A rendezvous channel can buffer a value a permit sent with nobody
+    // waiting any more: not empty, despite holding no buffer of its own.
+    let (tx, rx) = gochan::rendezvous::<u32>();
+    let rx2 = rx.clone();
+    let mut waiting = spawn(rx2.recv());
+    assert_pending!(waiting.poll());
+    let permit = assert_ready!(spawn(tx.reserve()).poll()).unwrap();
+    drop(waiting); // the receiver the permit counted on goes away
+    permit.send(3).unwrap();
+    assert_eq!(rx.len(), 1);
+    assert!(!rx.is_empty());
+    assert_eq!(rx.try_recv(), Ok(3));
+}
