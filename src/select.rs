@@ -52,6 +52,11 @@ pub enum Attempt {
 }
 
 /// A case's registration: the select's token and the case's index in it.
+///
+/// One is made per attempt, holding the only clone of the token besides the
+/// select's own; the engine relies on that count to see that no registration
+/// holds the token yet (`unseen` in `chan/token.rs`). Do not clone the token
+/// elsewhere.
 #[doc(hidden)]
 pub struct Ticket(Sel);
 

@@ -140,11 +140,25 @@ pub(super) enum Claim {
 /// address order, always after the channel lock.
 #[inline]
 pub(super) fn claim(mine: Option<&Sel>, theirs: Option<&Sel>) -> Claim {
+    // A select none of whose cases is registered anywhere yet cannot lose:
+    // no counterpart holds its token. Its first ready case then needs no
+    // token lock (the select records the choice itself).
+    let mine = mine.filter(|m| !unseen(m));
     if mine.is_none() && theirs.is_none() {
-        // Neither side is a select: nothing to decide.
+        // Neither side is a select that could be claimed elsewhere.
         return Claim::Won(None);
     }
     claim_tokens(mine, theirs)
+}
+
+/// Whether no registration holds `sel`'s token: only the select itself and
+/// the [`Sel`] of the case being attempted do (`select.rs` clones the token
+/// exactly once per attempt, and only a registration keeps that clone). The
+/// count is exact here: clones are made, and registrations dropped, only by
+/// the select's own task; counterparts lock the token but never clone it.
+#[inline]
+fn unseen(sel: &Sel) -> bool {
+    Arc::strong_count(&sel.0) <= 2
 }
 
 /// [`claim`] when at least one side is a select.
