@@ -169,9 +169,11 @@ mod capacity;
 mod chan;
 mod error;
 mod future;
+mod permit;
 mod receiver;
 mod select;
 mod sender;
+mod sink;
 
 use std::sync::Arc;
 
@@ -183,10 +185,15 @@ pub use error::{
     DeliverError, RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError,
     TrySendError,
 };
-pub use future::{DeliverFuture, Permit, RecvFuture, RecvManyFuture, ReserveFuture, SendFuture};
+pub use future::{
+    DeliverFuture, RecvFuture, RecvManyFuture, ReserveFuture, ReserveManyFuture,
+    ReserveOwnedFuture, SendFuture, SendOwnedFuture,
+};
+pub use permit::{OwnedPermit, Permit, PermitIterator};
 pub use receiver::Receiver;
 pub use select::{RecvCase, Select, SendCase};
 pub use sender::{ScopedSender, Sender, WeakSender};
+pub use sink::SendSink;
 
 fn channel<T>(cap: Capacity) -> (Sender<T>, Receiver<T>) {
     let chan = Arc::new(Chan::new(cap));
