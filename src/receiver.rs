@@ -275,6 +275,7 @@ impl<T> Receiver<T> {
     /// std::thread::spawn(move || tx.send_blocking(42).unwrap());
     /// assert_eq!(rx.recv_blocking(), Ok(42));
     /// ```
+    #[doc(alias = "blocking_recv")]
     #[track_caller]
     pub fn recv_blocking(&self) -> Result<T, RecvError> {
         crate::blocking::block_on("Receiver::recv_blocking", "Receiver::recv", self.recv())
