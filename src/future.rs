@@ -424,6 +424,8 @@ impl<T> DeliverFuture<'_, T> {
     /// assert_eq!(deliver.cancel(), Some("second")); // never entered
     ///
     /// let mut deliver = tx.deliver("third");
+    /// let res = tokio::time::timeout(Duration::from_millis(10), &mut deliver).await;
+    /// assert!(res.is_err()); // it waits in line for room
     /// assert_eq!(rx.recv().await, Ok("first")); // room: "third" moves in
     /// assert_eq!(deliver.cancel(), None); // it entered the channel
     /// assert_eq!(rx.recv().await, Ok("third"));
