@@ -213,6 +213,28 @@ macro_rules! shared_methods {
             self.chan.peek(|s| s.capacity().get())
         }
 
+        /// The most values the buffer holds, as tokio's `max_capacity`:
+        /// `n` for `bounded(n)`, `0` for a rendezvous channel, `usize::MAX`
+        /// for an unbounded one. It never changes; it is
+        /// [`capacity`](Self::capacity) without the `Option`. Note that
+        /// tokio's `capacity()` counts the free slots left now, while ours is
+        /// the fixed limit: for tokio's meaning, use `max_capacity() - len()`
+        /// (outstanding permits aside).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// let (tx, rx) = gochan::bounded::<u8>(8);
+        /// tx.try_send(1).unwrap();
+        #[doc = concat!("assert_eq!(", stringify!($h), ".max_capacity(), 8);")]
+        /// assert_eq!(gochan::unbounded::<u8>().0.max_capacity(), usize::MAX);
+        /// assert_eq!(gochan::rendezvous::<u8>().1.max_capacity(), 0);
+        /// # drop((tx, rx));
+        /// ```
+        pub fn max_capacity(&self) -> usize {
+            self.capacity().unwrap_or(usize::MAX)
+        }
+
         /// The number of live `Sender` handles (scoped included, weak not).
         ///
         /// # Examples

@@ -7,8 +7,12 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
-use crate::chan::{Ack, AckState, Chan, Item, Key, SendState, State, Status, TryRecv, Wake};
+use futures_core::future::FusedFuture;
+
+use crate::chan::{Ack, AckState, Chan, Key, SendState};
 use crate::error::{DeliverError, RecvError, SendError};
+use crate::permit::{OwnedPermit, Permit, PermitIterator};
+use crate::Sender;
 
 /// The future returned by [`Sender::send`](crate::Sender::send).
 ///
@@ -50,15 +54,51 @@ pub struct SendFuture<'a, T> {
     pub(crate) chan: &'a Chan<T>,
     /// Where the send stands.
     pub(crate) state: SendState<T>,
+    /// Whether [`cancel`](SendFuture::cancel) ended it: a later poll panics
+    /// saying so.
+    pub(crate) cancelled: bool,
 }
 
 // The value is never pinned: it moves into the channel by value.
 impl<T> Unpin for SendFuture<'_, T> {}
 
+/// Polls a send through the engine, refusing a poll after `cancel`.
+#[inline]
+fn poll_send<T>(
+    chan: &Chan<T>,
+    state: &mut SendState<T>,
+    cancelled: bool,
+    cx: &mut Context<'_>,
+) -> Poll<Result<(), SendError<T>>> {
+    if cancelled {
+        polled_after_cancel();
+    }
+    chan.poll_send(state, cx)
+        .map_err(|item| SendError(item.value))
+}
+
+/// Withdraws a send for `cancel`: the value if it has not entered the channel.
+fn cancel_send<T>(chan: &Chan<T>, state: &mut SendState<T>, cancelled: &mut bool) -> Option<T> {
+    *cancelled = true;
+    chan.cancel_send(state).map(|item| item.value)
+}
+
+/// The panic of a send future polled after `cancel`.
+#[cold]
+#[track_caller]
+fn polled_after_cancel() -> ! {
+    panic!("gochan: send future polled after `cancel` (it was cancelled, not completed)")
+}
+
 impl<T> SendFuture<'_, T> {
     /// Withdraws the send and returns the value if it has not entered the
-    /// channel yet; `None` if it was sent (or already returned). After `cancel`
-    /// the future must not be polled again.
+    /// channel yet; `None` if it was sent (or already returned). `cancel` is
+    /// exact: `Some(v)` means `v` was not sent and never will be.
+    ///
+    /// # Panics
+    ///
+    /// Polling the future after `cancel` panics, with a message saying it
+    /// was cancelled.
     ///
     /// # Examples
     ///
@@ -77,9 +117,7 @@ impl<T> SendFuture<'_, T> {
     /// # }
     /// ```
     pub fn cancel(&mut self) -> Option<T> {
-        self.chan
-            .cancel_send(&mut self.state)
-            .map(|item| item.value)
+        cancel_send(self.chan, &mut self.state, &mut self.cancelled)
     }
 }
 
@@ -88,9 +126,14 @@ impl<T> Future for SendFuture<'_, T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        this.chan
-            .poll_send(&mut this.state, cx)
-            .map_err(|item| SendError(item.value))
+        poll_send(this.chan, &mut this.state, this.cancelled, cx)
+    }
+}
+
+/// Terminated once it returned its result or was cancelled.
+impl<T> FusedFuture for SendFuture<'_, T> {
+    fn is_terminated(&self) -> bool {
+        matches!(self.state, SendState::Done)
     }
 }
 
@@ -103,14 +146,112 @@ impl<T> Drop for SendFuture<'_, T> {
     }
 }
 
+/// A name for where a send stands, for `Debug`.
+fn state_name<T>(state: &SendState<T>, cancelled: bool) -> &'static str {
+    match state {
+        SendState::Idle(_) => "idle",
+        SendState::Waiting(_) => "waiting",
+        SendState::Done if cancelled => "cancelled",
+        SendState::Done => "done",
+    }
+}
+
 impl<T> fmt::Debug for SendFuture<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = match self.state {
-            SendState::Idle(_) => "idle",
-            SendState::Waiting(_) => "waiting",
-            SendState::Done => "done",
-        };
-        f.debug_struct("SendFuture").field("state", &state).finish()
+        f.debug_struct("SendFuture")
+            .field("state", &state_name(&self.state, self.cancelled))
+            .finish()
+    }
+}
+
+/// The future returned by [`Sender::send_owned`](crate::Sender::send_owned):
+/// a send that owns its [`Sender`], so it is `'static` when `T` is and can be
+/// handed to `tokio::spawn`, stored in a struct or returned from a function.
+/// The `Sender` is dropped when the future is (closing the channel if it was
+/// the last one).
+///
+/// # Cancel safety
+///
+/// As [`SendFuture`]: dropped before it completes, it may already have sent
+/// (a counterpart completed the wait); an unsent value is dropped with it.
+/// Poll it as `&mut fut` and call [`cancel`](SendOwnedFuture::cancel) to
+/// learn which and get an unsent value back.
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct SendOwnedFuture<T> {
+    /// The sender this future owns.
+    pub(crate) sender: Sender<T>,
+    /// Where the send stands.
+    pub(crate) state: SendState<T>,
+    /// Whether `cancel` ended it.
+    pub(crate) cancelled: bool,
+}
+
+// The value is never pinned: it moves into the channel by value.
+impl<T> Unpin for SendOwnedFuture<T> {}
+
+impl<T> SendOwnedFuture<T> {
+    /// Withdraws the send and returns the value if it has not entered the
+    /// channel yet; `None` if it was sent (or already returned). Exact, as
+    /// [`SendFuture::cancel`]: `Some(v)` means `v` was not sent and never
+    /// will be.
+    ///
+    /// # Panics
+    ///
+    /// Polling the future after `cancel` panics, with a message saying it
+    /// was cancelled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let (tx, rx) = gochan::bounded(1);
+    /// tx.send(1).await.unwrap();
+    /// let mut send = tx.clone().send_owned(2); // full: it waits
+    /// let res = tokio::time::timeout(Duration::from_millis(10), &mut send).await;
+    /// assert!(res.is_err());
+    /// assert_eq!(send.cancel(), Some(2));
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// assert!(rx.try_recv().is_err()); // 2 was not sent
+    /// # }
+    /// ```
+    pub fn cancel(&mut self) -> Option<T> {
+        cancel_send(&self.sender.chan, &mut self.state, &mut self.cancelled)
+    }
+}
+
+impl<T> Future for SendOwnedFuture<T> {
+    type Output = Result<(), SendError<T>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        poll_send(&this.sender.chan, &mut this.state, this.cancelled, cx)
+    }
+}
+
+/// Terminated once it returned its result or was cancelled.
+impl<T> FusedFuture for SendOwnedFuture<T> {
+    fn is_terminated(&self) -> bool {
+        matches!(self.state, SendState::Done)
+    }
+}
+
+impl<T> Drop for SendOwnedFuture<T> {
+    fn drop(&mut self) {
+        // The send is withdrawn before the sender's drop can close the channel.
+        if let SendState::Waiting(_) = self.state {
+            drop(self.sender.chan.cancel_send(&mut self.state));
+        }
+    }
+}
+
+impl<T> fmt::Debug for SendOwnedFuture<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SendOwnedFuture")
+            .field("state", &state_name(&self.state, self.cancelled))
+            .finish()
     }
 }
 
@@ -180,50 +321,9 @@ impl<T> Future for RecvManyFuture<'_, '_, T> {
         if this.limit == 0 {
             return Poll::Ready(0);
         }
-        let start = this.buf.len();
-        let buf = &mut *this.buf;
-        let mut acks = Vec::new();
-        // Wait for one value like `recv`, then take the rest in the same
-        // critical section, straight into the caller's buffer.
-        let Some(first) = ready!(this.first.chan.poll_recv(
-            &mut this.first.key,
-            cx,
-            Some(&mut |s, wake| take_into(s, buf, this.limit - 1, &mut acks, wake)),
-        )) else {
-            return Poll::Ready(0);
-        };
-        // The first value came before the rest: put it in front of them.
-        this.buf.push(first.into_received());
-        this.buf[start..].rotate_right(1);
-        for ack in acks {
-            ack.set(AckState::Delivered);
-        }
-        Poll::Ready(this.buf.len() - start)
-    }
-}
-
-/// Moves a received item's value into `buf`, keeping its acknowledgement to
-/// signal after the lock.
-fn push_item<T>(buf: &mut Vec<T>, item: Item<T>, acks: &mut Vec<Arc<Ack>>) {
-    if let Some(ack) = item.ack {
-        acks.push(ack);
-    }
-    buf.push(item.value);
-}
-
-/// Takes up to `n` values without waiting.
-fn take_into<T>(
-    s: &mut State<T>,
-    buf: &mut Vec<T>,
-    n: usize,
-    acks: &mut Vec<Arc<Ack>>,
-    wake: &mut Wake,
-) {
-    for _ in 0..n {
-        match s.try_recv(None, wake) {
-            TryRecv::Got(item) => push_item(buf, item, acks),
-            _ => break,
-        }
+        this.first
+            .chan
+            .poll_recv_many(&mut this.first.key, cx, this.buf, this.limit)
     }
 }
 
@@ -244,7 +344,8 @@ impl<T> fmt::Debug for RecvManyFuture<'_, '_, T> {
 /// it waits for room, the value is dropped with it unless a counterpart
 /// already completed the wait (then it entered the channel). Once the value
 /// is in the channel, dropping the future only stops waiting for the
-/// acknowledgement; the value stays for a receiver.
+/// acknowledgement; the value stays for a receiver. To get an unsent value
+/// back, poll it as `&mut fut` and call [`cancel`](DeliverFuture::cancel).
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct DeliverFuture<'a, T> {
     /// The send, until the value is in the channel (its value carries `ack`).
@@ -255,11 +356,59 @@ pub struct DeliverFuture<'a, T> {
     pub(crate) ack: Arc<Ack>,
 }
 
+impl<T> DeliverFuture<'_, T> {
+    /// Withdraws the delivery and returns the value if it has not entered the
+    /// channel yet, as [`SendFuture::cancel`]: `Some(v)` means `v` was not
+    /// sent and never will be. `None` means it entered the channel: it stays
+    /// there for a receiver, and only the wait for the acknowledgement is
+    /// given up.
+    ///
+    /// # Panics
+    ///
+    /// Polling the future after `cancel` panics, with a message saying it
+    /// was cancelled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let (tx, rx) = gochan::bounded(1);
+    /// tx.send("first").await.unwrap();
+    /// let mut deliver = tx.deliver("second"); // full: it waits for room
+    /// let res = tokio::time::timeout(Duration::from_millis(10), &mut deliver).await;
+    /// assert!(res.is_err());
+    /// assert_eq!(deliver.cancel(), Some("second")); // never entered
+    ///
+    /// let mut deliver = tx.deliver("third");
+    /// let res = tokio::time::timeout(Duration::from_millis(10), &mut deliver).await;
+    /// assert!(res.is_err()); // it waits in line for room
+    /// assert_eq!(rx.recv().await, Ok("first")); // room: "third" moves in
+    /// assert_eq!(deliver.cancel(), None); // it entered the channel
+    /// assert_eq!(rx.recv().await, Ok("third"));
+    /// # }
+    /// ```
+    pub fn cancel(&mut self) -> Option<T> {
+        let value = if self.entered {
+            None
+        } else {
+            self.send.cancel()
+        };
+        self.send.cancelled = true;
+        value
+    }
+}
+
 impl<T> Future for DeliverFuture<'_, T> {
     type Output = Result<(), DeliverError<T>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
+        if this.send.cancelled {
+            polled_after_cancel();
+        }
         if !this.entered {
             if let Err(SendError(value)) = ready!(Pin::new(&mut this.send).poll(cx)) {
                 return Poll::Ready(Err(DeliverError::Closed(value)));
@@ -300,32 +449,11 @@ impl<'a, T> Future for ReserveFuture<'a, T> {
     type Output = Result<Permit<'a, T>, SendError<()>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let coop = ready!(tokio::task::coop::poll_proceed(cx));
         let this = &mut *self;
         let chan = this.chan;
-        let granted = chan.with(|s, wake| match this.key {
-            None => match s.try_reserve() {
-                Err(()) => Some(false),
-                Ok(true) => Some(true),
-                Ok(false) => {
-                    this.key = Some(s.push_sender(None, Some(cx.waker().clone()), None));
-                    None
-                }
-            },
-            Some(key) => {
-                let status = s.poll_entry(key, Some(cx.waker()), wake)?;
-                this.key = None;
-                Some(matches!(status, Status::Sent))
-            }
-        });
-        let Some(granted) = granted else {
-            return Poll::Pending;
-        };
-        coop.made_progress();
-        Poll::Ready(if granted {
-            Ok(Permit { chan, used: false })
-        } else {
-            Err(SendError(()))
+        Poll::Ready(match ready!(chan.poll_reserve(&mut this.key, cx)) {
+            Ok(()) => Ok(Permit::new(chan)),
+            Err(()) => Err(SendError(())),
         })
     }
 }
@@ -333,11 +461,7 @@ impl<'a, T> Future for ReserveFuture<'a, T> {
 impl<T> Drop for ReserveFuture<'_, T> {
     fn drop(&mut self) {
         if let Some(key) = self.key.take() {
-            self.chan.with(|s, wake| {
-                if let Status::Sent = s.take_entry(key, wake) {
-                    s.release_reserved(wake);
-                }
-            });
+            self.chan.cancel_reserve(key);
         }
     }
 }
@@ -350,70 +474,179 @@ impl<T> fmt::Debug for ReserveFuture<'_, T> {
     }
 }
 
-/// Room for one value, reserved by [`Sender::reserve`](crate::Sender::reserve):
-/// [`send`](Permit::send) never waits and never fails. Dropping the permit
-/// unused gives the room back to the next waiting sender.
+/// The future returned by [`Sender::reserve_owned`](crate::Sender::reserve_owned):
+/// a reservation that owns its [`Sender`] and resolves to an [`OwnedPermit`].
 ///
-/// On a rendezvous channel a permit is granted while a receiver waits, and
-/// `send` hands the value to the longest-waiting receiver; if that receiver
-/// went away (or another sender served it) in the meantime, the value stays in
-/// the channel for the next receiver. A `reserve` still waiting on a
-/// rendezvous channel does not hold back a receiver from taking the value of
-/// a sender queued after it: only a receiver that starts waiting grants it.
-pub struct Permit<'a, T> {
-    /// The channel.
-    chan: &'a Chan<T>,
-    /// Whether `send` used the room.
-    used: bool,
+/// # Cancel safety
+///
+/// Cancel safe, as [`ReserveFuture`]: a dropped `reserve_owned` holds no
+/// room (room granted to it as it was dropped goes to the next waiting
+/// sender), and its `Sender` is dropped with it.
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct ReserveOwnedFuture<T> {
+    /// The sender, until it moves into the permit (or is dropped on close).
+    pub(crate) sender: Option<Sender<T>>,
+    /// Our entry in the send queue, while waiting.
+    pub(crate) key: Option<Key>,
 }
 
-impl<T> Permit<'_, T> {
-    /// Sends `value` into the reserved room. It never waits, and on an open
-    /// channel, or one closed gracefully (`close`, the last sender dropped)
-    /// after the room was reserved, it always succeeds: the channel drains
-    /// the value to its receivers.
-    ///
-    /// # Errors
-    ///
-    /// [`SendError`] with the value when no receiver can ever take it: every
-    /// receiver is gone, or `close_now` revoked the permit (an immediate close
-    /// takes the reserved room back, so that waiting receivers see `Closed` at
-    /// once and nothing arrives after it).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() {
-    /// let (tx, rx) = gochan::bounded(1);
-    /// let permit = tx.reserve().await.unwrap();
-    /// assert!(tx.try_send(0).unwrap_err().is_full()); // the room is promised
-    /// permit.send(1).unwrap();
-    /// assert_eq!(rx.recv().await, Ok(1));
-    ///
-    /// let permit = tx.reserve().await.unwrap();
-    /// assert!(rx.close_now().is_empty()); // revokes the permit
-    /// assert_eq!(permit.send(2).unwrap_err().into_inner(), 2);
-    /// # }
-    /// ```
-    pub fn send(mut self, value: T) -> Result<(), SendError<T>> {
-        self.used = true;
-        self.chan
-            .with(|s, wake| s.send_reserved(Item::new(value), wake))
-            .map_err(|item| SendError(item.value))
+impl<T> Future for ReserveOwnedFuture<T> {
+    type Output = Result<OwnedPermit<T>, SendError<()>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        let sender = this
+            .sender
+            .as_ref()
+            .expect("gochan: reserve_owned future polled after completion");
+        let res = ready!(sender.chan.poll_reserve(&mut this.key, cx));
+        let sender = this.sender.take().expect("checked above");
+        Poll::Ready(match res {
+            Ok(()) => Ok(OwnedPermit::new(sender)),
+            // Closed for good: the sender could only fail again.
+            Err(()) => Err(SendError(())),
+        })
     }
 }
 
-impl<T> Drop for Permit<'_, T> {
+/// Terminated once it returned its result.
+impl<T> FusedFuture for ReserveOwnedFuture<T> {
+    fn is_terminated(&self) -> bool {
+        self.sender.is_none()
+    }
+}
+
+impl<T> Drop for ReserveOwnedFuture<T> {
     fn drop(&mut self) {
-        if !self.used {
-            self.chan.with(|s, wake| s.release_reserved(wake));
+        if let (Some(key), Some(sender)) = (self.key.take(), &self.sender) {
+            sender.chan.cancel_reserve(key);
         }
     }
 }
 
-impl<T> fmt::Debug for Permit<'_, T> {
+impl<T> fmt::Debug for ReserveOwnedFuture<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Permit").finish_non_exhaustive()
+        f.debug_struct("ReserveOwnedFuture")
+            .field("waiting", &self.key.is_some())
+            .finish()
+    }
+}
+
+/// The future returned by [`Sender::reserve_many`](crate::Sender::reserve_many).
+///
+/// # Cancel safety
+///
+/// Cancel safe: a dropped `reserve_many` holds no room. The slots it was
+/// already granted, and any granted as it was dropped, go to the next
+/// waiting senders; its places in line are given up.
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct ReserveManyFuture<'a, T> {
+    /// The channel.
+    pub(crate) chan: &'a Chan<T>,
+    /// How many slots to reserve.
+    pub(crate) n: usize,
+    /// Where the reservation stands.
+    pub(crate) state: ManyState,
+}
+
+/// Where a [`ReserveManyFuture`] stands.
+#[derive(Debug)]
+pub(crate) enum ManyState {
+    /// Not yet polled.
+    Idle,
+    /// Holding `granted` slots; `keys[done..]` still wait in the send line
+    /// (one entry per missing slot, in line order).
+    Waiting {
+        /// The entries, one per slot not granted at once.
+        keys: Vec<Key>,
+        /// Entries already looked at and freed.
+        done: usize,
+        /// Slots this future holds.
+        granted: usize,
+    },
+    /// Returned its result.
+    Done,
+}
+
+impl<'a, T> Future for ReserveManyFuture<'a, T> {
+    type Output = Result<PermitIterator<'a, T>, SendError<()>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        let chan = this.chan;
+        if let ManyState::Idle = this.state {
+            let coop = ready!(tokio::task::coop::poll_proceed(cx));
+            let mut keys = Vec::new();
+            let Ok(granted) = chan.start_reserve_many(this.n, &mut keys, cx.waker()) else {
+                this.state = ManyState::Done;
+                coop.made_progress();
+                return Poll::Ready(Err(SendError(())));
+            };
+            if keys.is_empty() {
+                this.state = ManyState::Done;
+                coop.made_progress();
+                return Poll::Ready(Ok(PermitIterator::new(chan, granted)));
+            }
+            this.state = ManyState::Waiting {
+                keys,
+                done: 0,
+                granted,
+            };
+            return Poll::Pending;
+        }
+        let ManyState::Waiting {
+            keys,
+            done,
+            granted,
+        } = &mut this.state
+        else {
+            panic!("gochan: reserve_many future polled after completion");
+        };
+        let res = ready!(chan.poll_reserve_many(keys, done, granted, cx));
+        let granted = *granted;
+        this.state = ManyState::Done;
+        Poll::Ready(match res {
+            Ok(()) => Ok(PermitIterator::new(chan, granted)),
+            // The engine gave the slots held back.
+            Err(()) => Err(SendError(())),
+        })
+    }
+}
+
+/// Terminated once it returned its result.
+impl<T> FusedFuture for ReserveManyFuture<'_, T> {
+    fn is_terminated(&self) -> bool {
+        matches!(self.state, ManyState::Done)
+    }
+}
+
+impl<T> Drop for ReserveManyFuture<'_, T> {
+    fn drop(&mut self) {
+        if let ManyState::Waiting {
+            keys,
+            done,
+            granted,
+        } = &self.state
+        {
+            self.chan.cancel_reserve_many(&keys[*done..], *granted);
+        }
+    }
+}
+
+impl<T> fmt::Debug for ReserveManyFuture<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (waiting, granted) = match &self.state {
+            ManyState::Waiting {
+                keys,
+                done,
+                granted,
+            } => (keys.len() - done, *granted),
+            _ => (0, 0),
+        };
+        f.debug_struct("ReserveManyFuture")
+            .field("n", &self.n)
+            .field("granted", &granted)
+            .field("waiting", &waiting)
+            .finish()
     }
 }

@@ -213,6 +213,32 @@
 //! assert_eq!(doubled, [2, 4, 6]);
 //! # }
 //! ```
+//!
+//! # Sinks, owned sends and permits
+//!
+//! For the rest of the Tokio ecosystem: [`Sender::into_sink`] (and
+//! [`Sender::sink`]) is a `futures` `Sink`, so `stream.forward(tx.into_sink())`
+//! works and a refused value comes back in the error; `Receiver` is a
+//! `FusedStream`, so `futures::select!` takes `rx.next()` as it is;
+//! [`Sender::send_owned`] and [`Sender::reserve_owned`] give futures and
+//! permits that own their sender, for `tokio::spawn` and structs; and
+//! [`Sender::reserve_many`] reserves room for a batch, as tokio's does.
+//!
+//! ```
+//! use futures::StreamExt;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let (tx, rx) = gochan::bounded(2);
+//! let forward = tokio::spawn(futures::stream::iter(1..=4).map(Ok).forward(tx.clone().into_sink()));
+//! let permit = tx.reserve_owned().await.unwrap(); // owns the last other sender
+//! tokio::spawn(async move { drop(permit.send(10).unwrap()) });
+//! let mut got: Vec<i32> = rx.collect().await; // ends once both senders are gone
+//! got.sort();
+//! assert_eq!(got, [1, 2, 3, 4, 10]);
+//! forward.await.unwrap().unwrap();
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, rust_2018_idioms, unreachable_pub)]
@@ -225,9 +251,11 @@ mod capacity;
 mod chan;
 mod error;
 mod future;
+mod permit;
 mod receiver;
 mod select;
 mod sender;
+mod sink;
 
 use std::sync::Arc;
 
@@ -239,7 +267,11 @@ pub use error::{
     DeliverError, RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError,
     TrySendError,
 };
-pub use future::{DeliverFuture, Permit, RecvFuture, RecvManyFuture, ReserveFuture, SendFuture};
+pub use future::{
+    DeliverFuture, RecvFuture, RecvManyFuture, ReserveFuture, ReserveManyFuture,
+    ReserveOwnedFuture, SendFuture, SendOwnedFuture,
+};
+pub use permit::{OwnedPermit, Permit, PermitIterator};
 pub use receiver::Receiver;
 pub use select::{LocalSelect, RecvCase, Select, SelectCase, SendCase};
 
@@ -252,6 +284,7 @@ pub mod __private {
     };
 }
 pub use sender::{ScopedSender, Sender, WeakSender};
+pub use sink::SendSink;
 
 fn channel<T>(cap: Capacity) -> (Sender<T>, Receiver<T>) {
     let chan = Arc::new(Chan::new(cap));

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use futures_core::stream::FusedStream;
 use tokio_stream::Stream;
 
 use crate::chan::{Chan, Item, Key, Registration};
@@ -60,6 +61,9 @@ pub struct Receiver<T> {
     /// over with one atomic swap, so of several concurrent callers exactly one
     /// gets the place (and any value handed to it).
     registration: AtomicUsize,
+    /// Set once `poll_next` returned `None`, for [`FusedStream`]: the channel
+    /// is then finished, and stays so.
+    terminated: bool,
 }
 
 /// [`Receiver::registration`] when the handle holds no place in line.
@@ -70,6 +74,7 @@ impl<T> Receiver<T> {
         Receiver {
             chan,
             registration: AtomicUsize::new(NO_KEY),
+            terminated: false,
         }
     }
 
@@ -261,6 +266,7 @@ impl<T> Receiver<T> {
     /// std::thread::spawn(move || tx.send_blocking(42).unwrap());
     /// assert_eq!(rx.recv_blocking(), Ok(42));
     /// ```
+    #[doc(alias = "blocking_recv")]
     #[track_caller]
     pub fn recv_blocking(&self) -> Result<T, RecvError> {
         crate::blocking::block_on(
@@ -330,7 +336,28 @@ impl<T> Stream for Receiver<T> {
     type Item = T;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.poll_recv(cx)
+        let res = self.poll_recv(cx);
+        if let Poll::Ready(None) = res {
+            self.terminated = true;
+        }
+        res
+    }
+
+    /// `(0, None)` while the channel is open. Once it is closed, the upper
+    /// bound is what receivers can still get (buffered, in a receiver's hands
+    /// or promised to a permit); the lower bound stays 0, since other
+    /// receivers (and a `close_now`) can take the buffered values first.
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, self.chan.remaining_bound())
+    }
+}
+
+/// `is_terminated` is true once `poll_next` returned `None` (the channel is
+/// closed and drained), so `futures::select!` takes a `rx.next()` branch
+/// without `.fuse()` and leaves it out after the end.
+impl<T> FusedStream for Receiver<T> {
+    fn is_terminated(&self) -> bool {
+        self.terminated
     }
 }
 

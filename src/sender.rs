@@ -7,7 +7,12 @@ use std::time::Duration;
 
 use crate::chan::{Ack, Chan, Item, SendState};
 use crate::error::{SendError, SendTimeoutError, TrySendError};
-use crate::future::{DeliverFuture, ReserveFuture, SendFuture};
+use crate::future::{
+    DeliverFuture, ManyState, ReserveFuture, ReserveManyFuture, ReserveOwnedFuture, SendFuture,
+    SendOwnedFuture,
+};
+use crate::permit::{OwnedPermit, Permit, PermitIterator};
+use crate::sink::SendSink;
 use crate::Receiver;
 
 /// The sending half of a channel. Clone it for more producers.
@@ -81,6 +86,48 @@ impl<T> Sender<T> {
         SendFuture {
             chan: &self.chan,
             state: SendState::Idle(Item::new(value)),
+            cancelled: false,
+        }
+    }
+
+    /// Sends a value like [`send`](Sender::send), through a future that owns
+    /// this `Sender`: it borrows nothing, so it can be given to
+    /// `tokio::spawn`, stored in a struct or returned (flume calls it
+    /// `into_send_async`). Clone the sender first to keep one.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError`] holding the value if the channel is closed, or closes
+    /// while this send waits.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`send`](Sender::send): if the future is dropped before it
+    /// completes, the value may already have been sent (a counterpart
+    /// completed the wait), or it is dropped with the future. Poll it as
+    /// `&mut fut` and call [`SendOwnedFuture::cancel`] to learn which and get
+    /// an unsent value back. The `Sender` is dropped with the future.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (tx, rx) = gochan::bounded(1);
+    /// let task = tokio::spawn(tx.clone().send_owned("spawned"));
+    /// assert_eq!(rx.recv().await, Ok("spawned"));
+    /// task.await.unwrap().unwrap();
+    ///
+    /// drop(rx);
+    /// assert_eq!(tx.send_owned("late").await.unwrap_err().into_inner(), "late");
+    /// # }
+    /// ```
+    #[doc(alias = "into_send_async")]
+    pub fn send_owned(self, value: T) -> SendOwnedFuture<T> {
+        SendOwnedFuture {
+            sender: self,
+            state: SendState::Idle(Item::new(value)),
+            cancelled: false,
         }
     }
 
@@ -194,6 +241,7 @@ impl<T> Sender<T> {
     /// assert_eq!(got, [0, 1, 2]);
     /// producer.join().unwrap();
     /// ```
+    #[doc(alias = "blocking_send")]
     #[track_caller]
     pub fn send_blocking(&self, value: T) -> Result<(), SendError<T>> {
         crate::blocking::block_on(
@@ -243,6 +291,7 @@ impl<T> Sender<T> {
                     value,
                     ack: Some(ack.clone()),
                 }),
+                cancelled: false,
             },
             entered: false,
             ack,
@@ -285,6 +334,243 @@ impl<T> Sender<T> {
             chan: &self.chan,
             key: None,
         }
+    }
+
+    /// Reserves room for one value if that is possible right now, as
+    /// tokio's `try_reserve`: there is room and no sender waits ahead (on a
+    /// rendezvous channel: a receiver waits and no other permit was granted
+    /// for it).
+    ///
+    /// # Errors
+    ///
+    /// [`TrySendError::Full`]`(())` if there is no room now (or senders wait
+    /// ahead), [`TrySendError::Closed`]`(())` if the channel is closed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gochan::TrySendError;
+    ///
+    /// let (tx, rx) = gochan::bounded(1);
+    /// let permit = tx.try_reserve().unwrap();
+    /// assert_eq!(tx.try_reserve().unwrap_err(), TrySendError::Full(()));
+    /// permit.send(1).unwrap();
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// rx.close();
+    /// assert_eq!(tx.try_reserve().unwrap_err(), TrySendError::Closed(()));
+    /// ```
+    pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
+        match self.chan.try_reserve_now() {
+            Ok(true) => Ok(Permit::new(&self.chan)),
+            Ok(false) => Err(TrySendError::Full(())),
+            Err(()) => Err(TrySendError::Closed(())),
+        }
+    }
+
+    /// Waits for room for one value and reserves it, like
+    /// [`reserve`](Sender::reserve), but takes the `Sender` by value: the
+    /// [`OwnedPermit`](crate::OwnedPermit) owns it, so it can move to another
+    /// task or be stored. Clone the sender first to keep one.
+    ///
+    /// # Errors
+    ///
+    /// `SendError(())` if the channel is closed, or closes while waiting (the
+    /// `Sender` is then dropped: it could only fail again).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as [`reserve`](Sender::reserve): a dropped
+    /// `reserve_owned` holds no room, and room granted to it as it was dropped
+    /// goes to the next waiting sender. It waits in the same first-come,
+    /// first-served line as `send`; dropping it gives up its place.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (tx, rx) = gochan::bounded(1);
+    /// let permit = tx.clone().reserve_owned().await.unwrap();
+    /// tokio::spawn(async move {
+    ///     let tx = permit.send(42).unwrap(); // never waits
+    ///     drop(tx);
+    /// })
+    /// .await
+    /// .unwrap();
+    /// assert_eq!(rx.recv().await, Ok(42));
+    /// # drop(tx);
+    /// # }
+    /// ```
+    pub fn reserve_owned(self) -> ReserveOwnedFuture<T> {
+        ReserveOwnedFuture {
+            sender: Some(self),
+            key: None,
+        }
+    }
+
+    /// Reserves room for one value if that is possible right now, like
+    /// [`try_reserve`](Sender::try_reserve), taking the `Sender` by value
+    /// into the [`OwnedPermit`](crate::OwnedPermit).
+    ///
+    /// # Errors
+    ///
+    /// [`TrySendError::Full`] or [`TrySendError::Closed`], holding the
+    /// `Sender` so that nothing is lost.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::bounded(1);
+    /// let permit = tx.clone().try_reserve_owned().unwrap();
+    /// let tx = tx.try_reserve_owned().unwrap_err().into_inner(); // full: the sender comes back
+    /// permit.send(1).unwrap();
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// # drop(tx);
+    /// ```
+    pub fn try_reserve_owned(self) -> Result<OwnedPermit<T>, TrySendError<Sender<T>>> {
+        match self.chan.try_reserve_now() {
+            Ok(true) => Ok(OwnedPermit::new(self)),
+            Ok(false) => Err(TrySendError::Full(self)),
+            Err(()) => Err(TrySendError::Closed(self)),
+        }
+    }
+
+    /// Waits until room for `n` values is reserved, as tokio's
+    /// `reserve_many`: the [`PermitIterator`](crate::PermitIterator) yields
+    /// `n` permits. Slots are granted first come, first served, together with
+    /// plain sends and `reserve`s: the call takes its places in line at once
+    /// (one per slot it could not take at once), so senders that come later
+    /// wait behind all of them, and slots it was already granted stay its own
+    /// while it waits for the rest.
+    ///
+    /// `n == 0` yields an empty iterator at once on an open channel. On a
+    /// rendezvous channel a permit is a hand-off to a waiting receiver (as
+    /// with [`reserve`](Sender::reserve)), so `reserve_many(n)` waits until
+    /// `n` receivers wait at the same time; with fewer receivers than that,
+    /// it waits until they do (or the channel closes).
+    ///
+    /// # Errors
+    ///
+    /// `SendError(())` if the channel is closed or closes while waiting, and,
+    /// as tokio does, if `n` is more than a buffered channel's
+    /// [`max_capacity`](Sender::max_capacity): such a call could never
+    /// complete.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a dropped `reserve_many` holds no room. The slots it was
+    /// granted while it waited go to the next waiting senders, and its places
+    /// in line are given up.
+    ///
+    /// # Panics
+    ///
+    /// On an unbounded channel, if the permits outstanding would exceed
+    /// `usize::MAX`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (tx, rx) = gochan::bounded(2);
+    /// let mut permits = tx.reserve_many(2).await.unwrap();
+    /// assert!(tx.try_send(0).unwrap_err().is_full()); // both slots are promised
+    /// for (permit, v) in permits.by_ref().zip([1, 2]) {
+    ///     permit.send(v).unwrap();
+    /// }
+    /// assert!(permits.next().is_none());
+    /// assert_eq!(rx.recv().await, Ok(1));
+    /// assert_eq!(rx.recv().await, Ok(2));
+    ///
+    /// assert!(tx.reserve_many(3).await.is_err()); // more than the capacity
+    /// # }
+    /// ```
+    pub fn reserve_many(&self, n: usize) -> ReserveManyFuture<'_, T> {
+        ReserveManyFuture {
+            chan: &self.chan,
+            n,
+            state: ManyState::Idle,
+        }
+    }
+
+    /// Reserves room for `n` values if all of it is free right now and no
+    /// sender waits ahead, as tokio's `try_reserve_many`: all or nothing.
+    /// On a rendezvous channel that takes `n` receivers waiting now.
+    ///
+    /// # Errors
+    ///
+    /// [`TrySendError::Full`]`(())` if the room is not free now, or `n` is more
+    /// than a buffered channel's [`max_capacity`](Sender::max_capacity);
+    /// [`TrySendError::Closed`]`(())` if the channel is closed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gochan::TrySendError;
+    ///
+    /// let (tx, rx) = gochan::bounded(3);
+    /// tx.try_send(0).unwrap();
+    /// assert_eq!(tx.try_reserve_many(3).unwrap_err(), TrySendError::Full(()));
+    /// let permits = tx.try_reserve_many(2).unwrap();
+    /// assert_eq!(permits.len(), 2);
+    /// # drop((permits, rx));
+    /// ```
+    pub fn try_reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, TrySendError<()>> {
+        match self.chan.try_reserve_many_now(n) {
+            Ok(true) => Ok(PermitIterator::new(&self.chan, n)),
+            Ok(false) => Err(TrySendError::Full(())),
+            Err(()) => Err(TrySendError::Closed(())),
+        }
+    }
+
+    /// A [`Sink`](futures_sink::Sink) that sends into this channel, borrowing
+    /// this sender (tokio-util's `PollSender`, flume's `sink`). See
+    /// [`SendSink`](crate::SendSink) for how it reserves room and what
+    /// `poll_close` does (for a borrowed sink: nothing to the channel).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures::SinkExt;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (tx, rx) = gochan::bounded(4);
+    /// let mut sink = tx.sink();
+    /// sink.send(1).await.unwrap();
+    /// sink.feed(2).await.unwrap();
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// assert_eq!(rx.try_recv(), Ok(2));
+    /// # }
+    /// ```
+    pub fn sink(&self) -> SendSink<'_, T> {
+        SendSink::borrowed(self)
+    }
+
+    /// A [`Sink`](futures_sink::Sink) that owns this sender, for
+    /// `stream.forward(tx.into_sink())` (flume's `into_sink`). Its
+    /// `poll_close` drops the sender, which closes the channel if it was the
+    /// last one, as tokio-util's `PollSender::close` does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures::StreamExt;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (tx, rx) = gochan::bounded(2);
+    /// let producer = tokio::spawn(futures::stream::iter(1..=5).map(Ok).forward(tx.into_sink()));
+    /// let mut got = Vec::new();
+    /// while let Ok(v) = rx.recv().await {
+    ///     got.push(v);
+    /// }
+    /// assert_eq!(got, [1, 2, 3, 4, 5]); // the forward's close dropped the last sender
+    /// producer.await.unwrap().unwrap();
+    /// # }
+    /// ```
+    pub fn into_sink(self) -> SendSink<'static, T> {
+        SendSink::owned(self)
     }
 
     /// Turns this sender into a guard that closes the channel when dropped:

@@ -325,3 +325,395 @@ fn is_full_and_len_agree_with_a_permit_outstanding() {
     assert!(!rx.is_empty());
     assert_eq!(rx.try_recv(), Ok(3));
 }
+
+// ----- try_reserve, reserve_owned, try_reserve_owned, reserve_many -----
+
+#[test]
+fn try_reserve_takes_room_or_says_why_not() {
+    use gochan::TrySendError;
+    let (tx, rx) = gochan::bounded::<u32>(1);
+    let permit = tx.try_reserve().unwrap();
+    assert_eq!(tx.try_reserve().unwrap_err(), TrySendError::Full(()));
+    assert!(
+        tx.try_send(9).unwrap_err().is_full(),
+        "the room is promised"
+    );
+    drop(permit);
+    assert_eq!(
+        tx.try_send(1),
+        Ok(()),
+        "a dropped permit gives the room back"
+    );
+    assert_eq!(rx.try_recv(), Ok(1));
+    rx.close();
+    assert_eq!(tx.try_reserve().unwrap_err(), TrySendError::Closed(()));
+}
+
+#[test]
+fn try_reserve_does_not_barge_past_waiting_senders() {
+    let (tx, rx) = gochan::bounded::<u32>(1);
+    tx.try_send(0).unwrap();
+    let mut send = spawn(tx.send(1));
+    assert_pending!(send.poll());
+    assert_eq!(rx.try_recv(), Ok(0)); // the room goes to the waiting send
+    assert!(tx.try_reserve().unwrap_err().is_full());
+    assert_ready_eq!(send.poll(), Ok(()));
+}
+
+#[test]
+fn try_reserve_on_rendezvous_needs_a_waiting_receiver() {
+    let (tx, rx) = gochan::rendezvous::<u32>();
+    assert!(tx.try_reserve().unwrap_err().is_full());
+    let mut r = spawn(rx.recv());
+    assert_pending!(r.poll());
+    let permit = tx.try_reserve().unwrap();
+    assert!(
+        tx.try_reserve().unwrap_err().is_full(),
+        "one receiver, one permit"
+    );
+    permit.send(3).unwrap();
+    assert!(r.is_woken());
+    assert_ready_eq!(r.poll(), Ok(3));
+}
+
+#[test]
+fn reserve_owned_waits_in_line_with_plain_sends() {
+    // A full channel; a send, then a reserve_owned, then another send wait.
+    // Each freed slot goes to exactly the longest waiter.
+    let (tx, rx) = gochan::bounded::<u32>(1);
+    tx.try_send(0).unwrap();
+    let mut first = spawn(tx.send(1));
+    assert_pending!(first.poll());
+    let mut owned = spawn(tx.clone().reserve_owned());
+    assert_pending!(owned.poll());
+    let mut last = spawn(tx.send(3));
+    assert_pending!(last.poll());
+
+    assert_eq!(rx.try_recv(), Ok(0));
+    assert!(first.is_woken());
+    assert!(!owned.is_woken());
+    assert!(!last.is_woken());
+    assert_ready_eq!(first.poll(), Ok(()));
+
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert!(owned.is_woken(), "room freed: the reserve_owned is next");
+    assert!(!last.is_woken());
+    let permit = assert_ready!(owned.poll()).unwrap();
+    assert!(
+        tx.try_send(9).unwrap_err().is_full(),
+        "the room is the permit's"
+    );
+    let tx2 = permit.send(2).unwrap();
+    assert!(tx2.same_channel(&tx), "send gives the sender back");
+
+    assert_eq!(rx.try_recv(), Ok(2));
+    assert!(last.is_woken());
+    assert_ready_eq!(last.poll(), Ok(()));
+    assert_eq!(rx.try_recv(), Ok(3));
+}
+
+#[test]
+fn dropped_owned_permit_gives_room_to_the_next_waiter() {
+    let (tx, rx) = gochan::bounded::<u32>(1);
+    let permit = assert_ready!(spawn(tx.clone().reserve_owned()).poll()).unwrap();
+    let mut next = spawn(tx.reserve_owned());
+    assert_pending!(next.poll());
+    let mut after = spawn(rx.recv());
+    assert_pending!(after.poll());
+    drop(permit);
+    assert!(next.is_woken());
+    let next = assert_ready!(next.poll()).unwrap();
+    assert!(!after.is_woken(), "nothing was sent");
+    next.send(5).unwrap();
+    assert!(after.is_woken());
+    assert_ready_eq!(after.poll(), Ok(5));
+}
+
+#[test]
+fn released_owned_permit_returns_the_sender_and_the_room() {
+    let (tx, rx) = gochan::bounded::<u32>(1);
+    let permit = assert_ready!(spawn(tx.reserve_owned()).poll()).unwrap();
+    let mut waiting = spawn(rx.recv());
+    assert_pending!(waiting.poll());
+    let tx = permit.release();
+    assert!(!waiting.is_woken());
+    assert_eq!(tx.try_send(4), Ok(()));
+    assert_ready_eq!(waiting.poll(), Ok(4));
+}
+
+#[test]
+fn dropped_owned_permit_of_the_last_sender_closes_and_finishes() {
+    let (tx, rx) = gochan::bounded::<u32>(1);
+    let permit = assert_ready!(spawn(tx.reserve_owned()).poll()).unwrap();
+    let mut r = spawn(rx.recv());
+    assert_pending!(r.poll());
+    drop(permit); // the room, then the last sender
+    assert!(r.is_woken());
+    assert_ready_eq!(r.poll(), Err(gochan::RecvError));
+    assert!(rx.is_finished());
+}
+
+#[test]
+fn dropped_reserve_owned_passes_granted_room_on() {
+    let (tx, rx) = gochan::bounded::<u32>(1);
+    tx.try_send(0).unwrap();
+    let mut a = spawn(tx.clone().reserve_owned());
+    assert_pending!(a.poll());
+    let mut b = spawn(tx.send(1));
+    assert_pending!(b.poll());
+    assert_eq!(rx.try_recv(), Ok(0)); // granted to `a`, not yet polled
+    assert!(a.is_woken());
+    drop(a);
+    assert!(
+        b.is_woken(),
+        "the room granted to the dropped reserve moves on"
+    );
+    assert_ready_eq!(b.poll(), Ok(()));
+    assert_eq!(rx.try_recv(), Ok(1));
+}
+
+#[test]
+fn reserve_owned_on_closed_channel_fails() {
+    let (tx, rx) = gochan::bounded::<u32>(1);
+    tx.try_send(0).unwrap();
+    let keep = tx.clone();
+    let mut waiting = spawn(tx.clone().reserve_owned());
+    assert_pending!(waiting.poll());
+    rx.close();
+    assert!(waiting.is_woken());
+    assert_eq!(
+        assert_ready!(waiting.poll()).unwrap_err(),
+        gochan::SendError(())
+    );
+    assert!(assert_ready!(spawn(tx.reserve_owned()).poll()).is_err());
+    assert_eq!(
+        keep.sender_count(),
+        1,
+        "the failed reserves dropped their senders"
+    );
+}
+
+#[test]
+fn try_reserve_owned_gives_the_sender_back() {
+    use gochan::TrySendError;
+    let (tx, rx) = gochan::bounded::<u32>(1);
+    let permit = tx.clone().try_reserve_owned().unwrap();
+    let tx = match tx.try_reserve_owned() {
+        Err(TrySendError::Full(tx)) => tx,
+        other => panic!("expected Full, got {:?}", other.map(|_| ())),
+    };
+    permit.send(1).unwrap();
+    assert_eq!(rx.try_recv(), Ok(1));
+    rx.close();
+    match tx.try_reserve_owned() {
+        Err(TrySendError::Closed(tx)) => assert!(tx.is_closed()),
+        other => panic!("expected Closed, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[tokio::test]
+async fn owned_permit_moves_to_another_task() {
+    let (tx, rx) = gochan::bounded::<String>(1);
+    let permit = tx.clone().reserve_owned().await.unwrap();
+    assert!(tx.try_send("barging".into()).unwrap_err().is_full());
+    let task = tokio::spawn(async move {
+        tokio::task::yield_now().await;
+        permit.send("from the task".to_string())
+    });
+    let sent_by = tokio::time::timeout(Duration::from_secs(5), task)
+        .await
+        .expect("deadline")
+        .unwrap()
+        .unwrap();
+    assert!(sent_by.same_channel(&tx));
+    assert_eq!(rx.recv().await.as_deref(), Ok("from the task"));
+}
+
+#[test]
+fn owned_permit_send_after_close_now_hands_the_value_back() {
+    let (tx, rx) = gochan::bounded::<u32>(1);
+    let permit = tx.clone().try_reserve_owned().unwrap();
+    assert!(rx.close_now().is_empty());
+    assert_eq!(permit.send(8).unwrap_err().into_inner(), 8);
+    assert!(tx.is_finished());
+}
+
+#[test]
+fn reserve_many_takes_all_or_waits_first_come_first_served() {
+    let (tx, rx) = gochan::bounded::<u32>(3);
+    tx.try_send(0).unwrap();
+    tx.try_send(1).unwrap();
+    // One slot free: it is taken at once, two more are waited for.
+    let mut many = spawn(tx.reserve_many(3));
+    assert_pending!(many.poll());
+    assert_eq!(tx.stats().waiting_senders, 2);
+    let mut later = spawn(tx.send(9));
+    assert_pending!(later.poll());
+
+    assert_eq!(rx.try_recv(), Ok(0));
+    assert!(many.is_woken());
+    assert_pending!(many.poll(), "one slot still missing");
+    assert!(
+        !later.is_woken(),
+        "the later send waits behind the whole batch"
+    );
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert!(!later.is_woken());
+    assert!(many.is_woken());
+    let mut permits = assert_ready!(many.poll()).unwrap();
+    assert_eq!(permits.len(), 3);
+    for v in 10..13 {
+        permits.next().unwrap().send(v).unwrap();
+    }
+    assert!(permits.next().is_none());
+    assert_eq!(rx.try_recv(), Ok(10));
+    assert!(later.is_woken());
+    assert_ready_eq!(later.poll(), Ok(()));
+    let rest: Vec<u32> = std::iter::from_fn(|| rx.try_recv().ok()).collect();
+    assert_eq!(rest, [11, 12, 9]);
+}
+
+#[test]
+fn reserve_many_zero_and_too_many() {
+    let (tx, rx) = gochan::bounded::<u32>(2);
+    let none = assert_ready!(spawn(tx.reserve_many(0)).poll()).unwrap();
+    assert_eq!(none.len(), 0);
+    drop(none);
+    assert!(
+        assert_ready!(spawn(tx.reserve_many(3)).poll()).is_err(),
+        "more than the capacity can never be granted"
+    );
+    assert!(tx.try_reserve_many(3).unwrap_err().is_full());
+    assert_eq!(tx.try_send(1), Ok(()), "the refused calls took nothing");
+    rx.close();
+    assert!(assert_ready!(spawn(tx.reserve_many(0)).poll()).is_err());
+    assert!(tx.try_reserve_many(0).unwrap_err().is_closed());
+}
+
+#[test]
+fn reserve_many_on_unbounded_is_immediate() {
+    let (tx, rx) = gochan::unbounded::<u32>();
+    let permits = assert_ready!(spawn(tx.reserve_many(1000)).poll()).unwrap();
+    assert_eq!(permits.len(), 1000);
+    for (i, p) in permits.enumerate() {
+        p.send(i as u32).unwrap();
+    }
+    assert_eq!(rx.len(), 1000);
+}
+
+#[test]
+fn dropped_permit_iterator_gives_back_what_was_not_taken() {
+    let (tx, rx) = gochan::bounded::<u32>(3);
+    let mut permits = tx.try_reserve_many(3).unwrap();
+    let mut waiting = spawn(tx.send(7));
+    assert_pending!(waiting.poll());
+    permits.next().unwrap().send(1).unwrap();
+    let one = permits.next().unwrap();
+    assert_eq!(permits.len(), 1);
+    drop(permits); // one slot back: to the waiting send
+    assert!(waiting.is_woken());
+    assert_ready_eq!(waiting.poll(), Ok(()));
+    drop(one); // and one more free slot
+    assert_eq!(tx.try_send(8), Ok(()));
+    let got: Vec<u32> = std::iter::from_fn(|| rx.try_recv().ok()).collect();
+    assert_eq!(got, [1, 7, 8]);
+}
+
+#[test]
+fn dropped_reserve_many_gives_its_partial_grant_back() {
+    let (tx, rx) = gochan::bounded::<u32>(2);
+    tx.try_send(0).unwrap();
+    let mut many = spawn(tx.reserve_many(2)); // one now, one waited for
+    assert_pending!(many.poll());
+    let mut later = spawn(tx.send(5));
+    assert_pending!(later.poll());
+    drop(many);
+    assert!(later.is_woken(), "the slot the batch held moves on");
+    assert_ready_eq!(later.poll(), Ok(()));
+    assert_eq!(rx.try_recv(), Ok(0));
+    assert_eq!(rx.try_recv(), Ok(5));
+    assert_eq!(tx.stats().waiting_senders, 0);
+    assert_eq!(tx.try_reserve_many(2).unwrap().len(), 2, "nothing leaked");
+}
+
+#[test]
+fn reserve_many_fails_on_close_and_gives_its_grant_back() {
+    let (tx, rx) = gochan::bounded::<u32>(2);
+    tx.try_send(0).unwrap();
+    let mut many = spawn(tx.reserve_many(2));
+    assert_pending!(many.poll());
+    let mut join = spawn(rx.join());
+    assert_pending!(join.poll());
+    tx.close();
+    assert!(many.is_woken());
+    assert!(assert_ready!(many.poll()).is_err());
+    assert_eq!(rx.try_recv(), Ok(0));
+    assert!(rx.is_finished(), "the slot the batch held is released");
+    assert!(join.is_woken());
+    assert_ready!(join.poll());
+}
+
+#[test]
+fn rendezvous_reserve_many_waits_for_as_many_receivers() {
+    let (tx, rx) = gochan::rendezvous::<u32>();
+    let mut many = spawn(tx.reserve_many(2));
+    assert_pending!(many.poll());
+    let mut r1 = spawn(rx.recv());
+    assert_pending!(r1.poll());
+    assert!(many.is_woken());
+    assert_pending!(many.poll(), "one receiver: one of two hand-offs");
+    let mut r2 = spawn(rx.recv());
+    assert_pending!(r2.poll());
+    assert!(many.is_woken());
+    let permits = assert_ready!(many.poll()).unwrap();
+    for (p, v) in permits.zip([1, 2]) {
+        p.send(v).unwrap();
+    }
+    assert_ready_eq!(r1.poll(), Ok(1));
+    assert_ready_eq!(r2.poll(), Ok(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reserve_many_producers_lose_nothing() {
+    for cap in [0usize, 1, 3, 8] {
+        let (tx, rx) = gochan::bounded::<u32>(cap);
+        let batch = if cap == 0 { 1 } else { cap.min(3) };
+        let producers: Vec<_> = (0..3u32)
+            .map(|p| {
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    let mut i = 0;
+                    while i < 300 {
+                        let permits = tx.reserve_many(batch).await.unwrap();
+                        for permit in permits {
+                            permit.send(p * 1000 + i).unwrap();
+                            i += 1;
+                        }
+                    }
+                })
+            })
+            .collect();
+        drop(tx);
+        let consumer = tokio::spawn(async move {
+            let mut got = Vec::new();
+            while let Ok(v) = rx.recv().await {
+                got.push(v);
+            }
+            got
+        });
+        let mut got = tokio::time::timeout(Duration::from_secs(20), async {
+            for p in producers {
+                p.await.unwrap();
+            }
+            consumer.await.unwrap()
+        })
+        .await
+        .unwrap_or_else(|_| panic!("deadlock on bounded({cap})"));
+        got.sort_unstable();
+        let mut want: Vec<u32> = (0..3)
+            .flat_map(|p| (0..300).map(move |i| p * 1000 + i))
+            .collect();
+        want.sort_unstable();
+        assert_eq!(got, want, "bounded({cap})");
+    }
+}

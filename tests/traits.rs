@@ -16,9 +16,10 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use gochan::{
-    DeliverError, DeliverFuture, Receiver, RecvError, RecvFuture, RecvManyFuture, RecvTimeoutError,
-    ScopedSender, SendError, SendFuture, SendTimeoutError, Sender, Stats, TryRecvError,
-    TrySendError, WeakSender,
+    DeliverError, DeliverFuture, OwnedPermit, Permit, PermitIterator, Receiver, RecvError,
+    RecvFuture, RecvManyFuture, RecvTimeoutError, ReserveFuture, ReserveManyFuture,
+    ReserveOwnedFuture, ScopedSender, SendError, SendFuture, SendOwnedFuture, SendSink,
+    SendTimeoutError, Sender, Stats, TryRecvError, TrySendError, WeakSender,
 };
 use tokio_stream::Stream;
 
@@ -145,6 +146,20 @@ mod handles {
     assert_value!(WeakSender<NN>: !Send & !Sync & Unpin);
     assert_value!(Stats: Send & Sync & Unpin);
 
+    // The permits hold no value: they follow the handles.
+    assert_value!(Permit<'static, YY>: Send & Sync & Unpin);
+    assert_value!(Permit<'static, YN>: Send & Sync & Unpin);
+    assert_value!(Permit<'static, NN>: !Send & !Sync & Unpin);
+    assert_value!(OwnedPermit<YY>: Send & Sync & Unpin);
+    assert_value!(OwnedPermit<YN>: Send & Sync & Unpin);
+    assert_value!(OwnedPermit<NN>: !Send & !Sync & Unpin);
+    assert_value!(PermitIterator<'static, YY>: Send & Sync & Unpin);
+    assert_value!(PermitIterator<'static, YN>: Send & Sync & Unpin);
+    assert_value!(PermitIterator<'static, NN>: !Send & !Sync & Unpin);
+    assert_value!(SendSink<'static, YY>: Send & Sync & Unpin);
+    assert_value!(SendSink<'static, YN>: Send & Sync & Unpin);
+    assert_value!(SendSink<'static, NN>: !Send & !Sync & Unpin);
+
     // The constructors.
     async_assert_fn!(gochan::bounded<YY>(usize): Send & Sync & Unpin);
     async_assert_fn!(gochan::bounded<YN>(usize): Send & Sync & Unpin);
@@ -175,6 +190,18 @@ mod futures {
     assert_value!(DeliverFuture<'static, YY>: Send & Sync & Unpin);
     assert_value!(DeliverFuture<'static, YN>: Send & !Sync & Unpin);
     assert_value!(DeliverFuture<'static, NN>: !Send & !Sync & Unpin);
+    assert_value!(SendOwnedFuture<YY>: Send & Sync & Unpin);
+    assert_value!(SendOwnedFuture<YN>: Send & !Sync & Unpin);
+    assert_value!(SendOwnedFuture<NN>: !Send & !Sync & Unpin);
+    assert_value!(ReserveFuture<'static, YY>: Send & Sync & Unpin);
+    assert_value!(ReserveFuture<'static, YN>: Send & Sync & Unpin);
+    assert_value!(ReserveFuture<'static, NN>: !Send & !Sync & Unpin);
+    assert_value!(ReserveOwnedFuture<YY>: Send & Sync & Unpin);
+    assert_value!(ReserveOwnedFuture<YN>: Send & Sync & Unpin);
+    assert_value!(ReserveOwnedFuture<NN>: !Send & !Sync & Unpin);
+    assert_value!(ReserveManyFuture<'static, YY>: Send & Sync & Unpin);
+    assert_value!(ReserveManyFuture<'static, YN>: Send & Sync & Unpin);
+    assert_value!(ReserveManyFuture<'static, NN>: !Send & !Sync & Unpin);
 
     // What the methods actually return.
     async_assert_fn!(Sender<YY>::send(_, YY): Send & Sync & Unpin);
@@ -183,6 +210,18 @@ mod futures {
     async_assert_fn!(Sender<YY>::deliver(_, YY): Send & Sync & Unpin);
     async_assert_fn!(Sender<YN>::deliver(_, YN): Send & !Sync & Unpin);
     async_assert_fn!(Sender<NN>::deliver(_, NN): !Send & !Sync & Unpin);
+    async_assert_fn!(Sender<YY>::send_owned(_, YY): Send & Sync & Unpin);
+    async_assert_fn!(Sender<YN>::send_owned(_, YN): Send & !Sync & Unpin);
+    async_assert_fn!(Sender<NN>::send_owned(_, NN): !Send & !Sync & Unpin);
+    async_assert_fn!(Sender<YY>::reserve(_): Send & Sync & Unpin);
+    async_assert_fn!(Sender<YN>::reserve(_): Send & Sync & Unpin);
+    async_assert_fn!(Sender<NN>::reserve(_): !Send & !Sync & Unpin);
+    async_assert_fn!(Sender<YY>::reserve_owned(_): Send & Sync & Unpin);
+    async_assert_fn!(Sender<YN>::reserve_owned(_): Send & Sync & Unpin);
+    async_assert_fn!(Sender<NN>::reserve_owned(_): !Send & !Sync & Unpin);
+    async_assert_fn!(Sender<YY>::reserve_many(_, usize): Send & Sync & Unpin);
+    async_assert_fn!(Sender<YN>::reserve_many(_, usize): Send & Sync & Unpin);
+    async_assert_fn!(Sender<NN>::reserve_many(_, usize): !Send & !Sync & Unpin);
     async_assert_fn!(Sender<YY>::send_timeout(_, YY, Duration): Send & Sync & !Unpin);
     async_assert_fn!(Sender<YN>::send_timeout(_, YN, Duration): Send & !Sync & !Unpin);
     async_assert_fn!(Sender<NN>::send_timeout(_, NN, Duration): !Send & !Sync & !Unpin);
@@ -283,6 +322,14 @@ fn debug_without_t_debug<'a, T: 'a>() {
     require_debug::<RecvFuture<'a, T>>();
     require_debug::<RecvManyFuture<'a, 'a, T>>();
     require_debug::<DeliverFuture<'a, T>>();
+    require_debug::<SendOwnedFuture<T>>();
+    require_debug::<ReserveFuture<'a, T>>();
+    require_debug::<ReserveOwnedFuture<T>>();
+    require_debug::<ReserveManyFuture<'a, T>>();
+    require_debug::<Permit<'a, T>>();
+    require_debug::<OwnedPermit<T>>();
+    require_debug::<PermitIterator<'a, T>>();
+    require_debug::<SendSink<'a, T>>();
     require_debug::<Stats>();
     require_debug::<SendError<T>>();
     require_debug::<TrySendError<T>>();
@@ -296,12 +343,21 @@ fn debug_without_t_debug<'a, T: 'a>() {
 /// The handles are `Clone` with no bound on `T`, and the receiver is a
 /// `Stream` of `T`.
 #[allow(dead_code)]
-fn handles_clone_and_stream<T>() {
+fn handles_clone_and_stream<T: 'static>() {
     require_clone::<Sender<T>>();
     require_clone::<Receiver<T>>();
     require_clone::<WeakSender<T>>();
     fn require_stream<S: Stream<Item = T>, T>() {}
     require_stream::<Receiver<T>, T>();
+    fn require_fused_stream<S: ::futures::stream::FusedStream<Item = T>, T>() {}
+    require_fused_stream::<Receiver<T>, T>();
+    fn require_sink<S: ::futures::Sink<T, Error = SendError<T>>, T>() {}
+    require_sink::<SendSink<'static, T>, T>();
+    fn require_fused_future<F: ::futures::future::FusedFuture>() {}
+    require_fused_future::<SendFuture<'static, T>>();
+    require_fused_future::<SendOwnedFuture<T>>();
+    require_fused_future::<ReserveOwnedFuture<T>>();
+    require_fused_future::<ReserveManyFuture<'static, T>>();
 }
 
 /// A value type that implements neither `Debug` nor `Display`.
@@ -428,6 +484,10 @@ fn handles_and_futures_are_unwind_safe() {
     both(&tx.send(1));
     both(&tx.deliver(1));
     both(&tx.reserve());
+    both(&tx.reserve_many(1));
+    both(&tx.clone().reserve_owned());
+    both(&tx.clone().send_owned(1));
+    both(&tx.sink());
     both(&rx.recv());
     let scoped = tx.clone().scope();
     both(&scoped);

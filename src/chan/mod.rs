@@ -2,15 +2,19 @@
 //!
 //! One mutex (`parking_lot`'s) guards the buffer and the bookkeeping; the
 //! select tokens and the `deliver` acknowledgements defined here have small
-//! locks of their own. The lock is taken through [`Chan::lock`] and
-//! [`Chan::with`], but not only here: the handles, futures and select cases
-//! (`sender.rs`, `receiver.rs`, `future.rs`, `select.rs`) still compose some
-//! critical sections of their own out of this module's `State` methods (the
-//! `try_send`/`try_recv` fast paths, `reserve`, the permits, the select
-//! cases). Tasks that must wait get an entry in a small slab inside the
-//! state, and their key joins the line of waiting senders, of waiting
-//! receivers, or of `closed()`/`join()` watchers (lines threaded through the
-//! slab, so a waiter leaves in O(1) whatever the number of others). A counterpart that arrives later
+//! locks of their own. This module is the only code that takes any of them:
+//! [`Chan::lock`], [`Chan::with`] and the unlock helpers are private to it,
+//! and the handles, futures, permits, sinks and select cases
+//! (`sender.rs`, `receiver.rs`, `future.rs`, `permit.rs`, `sink.rs`,
+//! `select.rs`) call its `pub(crate)` methods, one per operation. (The
+//! dynamic `Select` keeps each case behind a mutex of its own, shared with
+//! the case's typed handle; that lock guards no channel state and is taken
+//! only by the select's owner.)
+//!
+//! Tasks that must wait get an entry in a small slab inside the state, and
+//! their key joins the line of waiting senders, of waiting receivers, or of
+//! `closed()`/`join()` watchers (lines threaded through the slab, so a waiter
+//! leaves in O(1) whatever the number of others). A counterpart that arrives later
 //! completes the longest-waiting entry directly, under the lock: a sender moves
 //! its value into a waiting receiver's entry, a receiver that frees room moves the
 //! longest-waiting sender's value into the buffer. That is Go's design (`sudog`
@@ -66,11 +70,12 @@ mod wake;
 
 pub(crate) use ack::{Ack, AckState, Item};
 pub(crate) use ops::{Registration, SelectRecv, SelectSend, SendState};
-pub(crate) use state::{State, StateGuard, TryRecv};
+pub(crate) use state::State;
+use state::StateGuard;
 pub use stats::Stats;
 pub(crate) use token::{Sel, Token};
-pub(crate) use waiters::{Key, Status};
-pub(crate) use wake::Wake;
+pub(crate) use waiters::Key;
+use wake::Wake;
 
 use ops::Watch;
 use waiters::Waiters;
@@ -116,7 +121,7 @@ impl<T> Chan<T> {
     /// elsewhere cannot leave it inconsistent; `parking_lot`'s lock does not
     /// poison.
     #[inline]
-    pub(crate) fn lock(&self) -> StateGuard<'_, T> {
+    fn lock(&self) -> StateGuard<'_, T> {
         self.state.lock()
     }
 
@@ -124,7 +129,7 @@ impl<T> Chan<T> {
     /// waker that panics does not stop the others; its panic is re-raised
     /// once all are woken.
     #[inline]
-    pub(crate) fn unlock(&self, guard: StateGuard<'_, T>, wake: Wake) {
+    fn unlock(&self, guard: StateGuard<'_, T>, wake: Wake) {
         if let Some(p) = self.release(guard, wake) {
             reraise(p);
         }
@@ -145,12 +150,7 @@ impl<T> Chan<T> {
     /// receiver, or the front of the buffer) before the panic is re-raised:
     /// the caller never returns it, so it must not be lost with the unwinding.
     #[inline]
-    pub(crate) fn unlock_taking(
-        &self,
-        guard: StateGuard<'_, T>,
-        wake: Wake,
-        item: Item<T>,
-    ) -> Item<T> {
+    fn unlock_taking(&self, guard: StateGuard<'_, T>, wake: Wake, item: Item<T>) -> Item<T> {
         match self.release(guard, wake) {
             None => item,
             Some(p) => self.put_back(item, p),
@@ -178,7 +178,7 @@ impl<T> Chan<T> {
 
     /// Runs `f` under the lock, then the wake-ups it collected.
     #[inline]
-    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut State<T>, &mut Wake) -> R) -> R {
+    fn with<R>(&self, f: impl FnOnce(&mut State<T>, &mut Wake) -> R) -> R {
         let mut wake = Wake::default();
         let mut s = self.lock();
         let r = f(&mut s, &mut wake);

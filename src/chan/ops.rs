@@ -1,7 +1,7 @@
 //! What the futures, handles and select cases call: the send and receive
 //! drivers, withdrawal, and the `closed()`/`join()` watch.
 
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 use super::ack::{AckState, Item};
 use super::state::{StateGuard, TryRecv, TrySend};
@@ -9,6 +9,7 @@ use super::token::Sel;
 use super::waiters::{Key, Line, Status};
 use super::wake::Wake;
 use super::{Chan, State};
+use crate::capacity::Capacity;
 use crate::error::{RecvError, TryRecvError, TrySendError};
 
 /// A `closed()`/`join()` in the watch line; withdrawn when dropped.
@@ -29,7 +30,7 @@ impl<T> Drop for Watch<'_, T> {
 
 /// Work a receive does under the same lock once it has its value
 /// (`recv_many` takes the rest).
-pub(crate) type More<'a, T> = &'a mut dyn FnMut(&mut State<T>, &mut Wake);
+pub(super) type More<'a, T> = &'a mut dyn FnMut(&mut State<T>, &mut Wake);
 
 /// What [`Chan::try_registration`] found.
 pub(crate) enum Registration<T> {
@@ -399,6 +400,285 @@ impl<T> Chan<T> {
         match self.with(|s, wake| s.take_entry(key, wake)) {
             Status::Closed(Some(item)) => Err(item),
             _ => Ok(()),
+        }
+    }
+}
+
+// reservation entry points
+//
+// The critical sections of the permits (`reserve`, `reserve_owned`,
+// `reserve_many`, the sink), written once here so that the futures and
+// permits only call them. Plus the buffered-value bound a `Receiver`'s
+// `Stream::size_hint` reports.
+impl<T> Chan<T> {
+    /// Drives a reservation of one slot: takes it at once if nobody waits
+    /// ahead and there is room, else waits in the send line (as a send with
+    /// no item). `Ok(())` is a slot now held by the caller, `Err(())` a closed
+    /// channel. `key` is the caller's entry while it waits.
+    pub(crate) fn poll_reserve(
+        &self,
+        key: &mut Option<Key>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), ()>> {
+        let coop = std::task::ready!(tokio::task::coop::poll_proceed(cx));
+        let res = self.with(|s, wake| match *key {
+            None => match s.try_reserve() {
+                Err(()) => Poll::Ready(Err(())),
+                Ok(true) => Poll::Ready(Ok(())),
+                Ok(false) => {
+                    // The entry is the caller's before the waker is cloned
+                    // (see `poll_send_slow`).
+                    let k = s.push_sender(None, None, None);
+                    *key = Some(k);
+                    s.set_waker(k, cx.waker().clone());
+                    Poll::Pending
+                }
+            },
+            Some(k) => match s.poll_entry(k, Some(cx.waker()), wake) {
+                None => Poll::Pending,
+                Some(status) => {
+                    *key = None;
+                    match status {
+                        Status::Sent => Poll::Ready(Ok(())),
+                        Status::Closed(_) => Poll::Ready(Err(())),
+                        _ => unreachable!("a reservation ends granted or closed"),
+                    }
+                }
+            },
+        });
+        if res.is_ready() {
+            coop.made_progress();
+        }
+        res
+    }
+
+    /// Reserves one slot if that is possible right now: `Ok(true)` granted,
+    /// `Ok(false)` no room (or senders wait ahead), `Err(())` closed.
+    pub(crate) fn try_reserve_now(&self) -> Result<bool, ()> {
+        self.lock().try_reserve()
+    }
+
+    /// Withdraws a waiting reservation; room granted to it as it was
+    /// withdrawn goes to the next waiting sender.
+    pub(crate) fn cancel_reserve(&self, key: Key) {
+        self.with(|s, wake| {
+            if let Status::Sent = s.take_entry(key, wake) {
+                s.release_reserved(wake);
+            }
+        });
+    }
+
+    /// Gives back `n` reserved slots unused (dropped permits): their room goes
+    /// to the next waiting senders, in order.
+    pub(crate) fn release_permits(&self, n: usize) {
+        if n == 0 {
+            return;
+        }
+        self.with(|s, wake| {
+            for _ in 0..n {
+                s.release_reserved(wake);
+            }
+        });
+    }
+
+    /// Sends `item` into a slot the caller holds (see
+    /// [`State::send_reserved`]); `Err` hands it back.
+    pub(crate) fn send_permit(&self, item: Item<T>) -> Result<(), Item<T>> {
+        self.with(|s, wake| s.send_reserved(item, wake))
+    }
+
+    /// Starts a reservation of `n` slots: takes at once what is free while
+    /// nobody waits ahead, then queues one reservation entry per missing slot,
+    /// all in this one critical section, so that they hold consecutive places
+    /// in the send line and later senders wait behind all of them. Returns
+    /// the number of slots taken at once; `keys` receives the entries.
+    /// `Err(())`: the channel is closed, or `n` is more than a buffered
+    /// channel's capacity (nothing is taken).
+    pub(crate) fn start_reserve_many(
+        &self,
+        n: usize,
+        keys: &mut Vec<Key>,
+        waker: &Waker,
+    ) -> Result<usize, ()> {
+        self.with(|s, _| {
+            // More than a buffered channel can ever hold would wait for ever
+            // (tokio refuses it the same way). A rendezvous channel has no
+            // such limit: its permits are waiting receivers.
+            let too_many = matches!(s.cap, Capacity::Bounded(cap) if cap > 0 && n > cap);
+            if s.closed || too_many {
+                return Err(());
+            }
+            let mut got = 0;
+            if s.waiters.len(Line::Send) == 0 {
+                got = match s.cap {
+                    Capacity::Bounded(0) => {
+                        let free = s.live_receivers_waiting().saturating_sub(s.reserved);
+                        free.min(n)
+                    }
+                    Capacity::Bounded(cap) => cap.saturating_sub(s.occupied()).min(n),
+                    Capacity::Unbounded => n,
+                };
+                s.reserved = s
+                    .reserved
+                    .checked_add(got)
+                    .expect("gochan: more permits than a usize can count");
+            }
+            keys.reserve_exact(n - got);
+            for _ in got..n {
+                let k = s.push_sender(None, None, None);
+                keys.push(k);
+                s.set_waker(k, waker.clone());
+            }
+            Ok(got)
+        })
+    }
+
+    /// Drives the entries of a [`Chan::start_reserve_many`]: `keys[*done..]`
+    /// still wait. Grants come in line order, so it looks from the front and
+    /// stops at the first entry still waiting (refreshing its waker).
+    /// `granted` counts the slots the caller holds. `Ok(())`: every entry
+    /// was granted; `Err(())`: the channel closed, and the remaining entries
+    /// and every slot held were given back here (`granted` is then 0).
+    pub(crate) fn poll_reserve_many(
+        &self,
+        keys: &[Key],
+        done: &mut usize,
+        granted: &mut usize,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), ()>> {
+        let coop = std::task::ready!(tokio::task::coop::poll_proceed(cx));
+        let res = self.with(|s, wake| {
+            while let Some(&k) = keys.get(*done) {
+                match s.poll_entry(k, Some(cx.waker()), wake) {
+                    None => return Poll::Pending,
+                    Some(Status::Sent) => *granted += 1,
+                    Some(Status::Closed(_)) => {
+                        *done += 1;
+                        for &rest in &keys[*done..] {
+                            if let Status::Sent = s.take_entry(rest, wake) {
+                                *granted += 1;
+                            }
+                        }
+                        *done = keys.len();
+                        // Closed: the slots held go back at once.
+                        for _ in 0..std::mem::take(granted) {
+                            s.release_reserved(wake);
+                        }
+                        return Poll::Ready(Err(()));
+                    }
+                    Some(_) => unreachable!("a reservation ends granted or closed"),
+                }
+                *done += 1;
+            }
+            Poll::Ready(Ok(()))
+        });
+        if res.is_ready() {
+            coop.made_progress();
+        }
+        res
+    }
+
+    /// Withdraws a [`Chan::start_reserve_many`]: frees the entries still
+    /// held (`keys`) and gives back `granted` slots plus those granted to
+    /// the withdrawn entries, in one critical section.
+    pub(crate) fn cancel_reserve_many(&self, keys: &[Key], granted: usize) {
+        self.with(|s, wake| {
+            let mut release = granted;
+            for &k in keys {
+                if let Status::Sent = s.take_entry(k, wake) {
+                    release += 1;
+                }
+            }
+            for _ in 0..release {
+                s.release_reserved(wake);
+            }
+        });
+    }
+
+    /// Reserves `n` slots if all are free right now and nobody waits ahead:
+    /// `Ok(true)` granted, `Ok(false)` not now (or `n` is more than a buffered
+    /// channel can hold), `Err(())` closed. All or nothing.
+    pub(crate) fn try_reserve_many_now(&self, n: usize) -> Result<bool, ()> {
+        let mut s = self.lock();
+        if s.closed {
+            return Err(());
+        }
+        if s.waiters.len(Line::Send) > 0 {
+            return Ok(false);
+        }
+        let free = match s.cap {
+            Capacity::Bounded(0) => s.live_receivers_waiting().saturating_sub(s.reserved),
+            Capacity::Bounded(cap) => cap.saturating_sub(s.occupied()),
+            Capacity::Unbounded => usize::MAX - s.occupied(),
+        };
+        if n > free {
+            return Ok(false);
+        }
+        s.reserved += n;
+        Ok(true)
+    }
+
+    /// The most values receivers can still get: `None` while the channel is
+    /// open; once it is closed, what is buffered, in a receiver's hands or
+    /// promised to a permit.
+    pub(crate) fn remaining_bound(&self) -> Option<usize> {
+        self.peek(|s| s.closed.then(|| s.buf.len() + s.in_flight + s.reserved))
+    }
+}
+
+// recv_many
+impl<T> Chan<T> {
+    /// Drives a `recv_many`: waits for one value like `recv`, then moves up to
+    /// `limit - 1` more into `buf` in the same critical section. Returns how
+    /// many were added (0 only when closed and drained, or `limit == 0`).
+    pub(crate) fn poll_recv_many(
+        &self,
+        key: &mut Option<Key>,
+        cx: &mut Context<'_>,
+        buf: &mut Vec<T>,
+        limit: usize,
+    ) -> Poll<usize> {
+        if limit == 0 {
+            return Poll::Ready(0);
+        }
+        let start = buf.len();
+        let mut acks = Vec::new();
+        let Some(first) = std::task::ready!(self.poll_recv(
+            key,
+            cx,
+            Some(&mut |s, wake| take_into(s, buf, limit - 1, &mut acks, wake)),
+        )) else {
+            return Poll::Ready(0);
+        };
+        // The first value came before the rest: put it in front of them.
+        buf.push(first.into_received());
+        buf[start..].rotate_right(1);
+        // Acknowledgements are signalled after the lock.
+        for ack in acks {
+            ack.set(AckState::Delivered);
+        }
+        Poll::Ready(buf.len() - start)
+    }
+}
+
+/// Takes up to `n` values without waiting, straight into `buf`, keeping
+/// their acknowledgements to signal after the lock.
+fn take_into<T>(
+    s: &mut State<T>,
+    buf: &mut Vec<T>,
+    n: usize,
+    acks: &mut Vec<std::sync::Arc<super::Ack>>,
+    wake: &mut Wake,
+) {
+    for _ in 0..n {
+        match s.take(wake) {
+            Ok(item) => {
+                if let Some(ack) = item.ack {
+                    acks.push(ack);
+                }
+                buf.push(item.value);
+            }
+            Err(_) => break,
         }
     }
 }
