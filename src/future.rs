@@ -9,7 +9,7 @@ use std::task::{ready, Context, Poll};
 
 use futures_core::future::FusedFuture;
 
-use crate::chan::{Ack, AckState, Chan, Key, SendState};
+use crate::chan::{polled_after_end, Ack, AckState, Chan, Key, SendState};
 use crate::error::{DeliverError, RecvError, SendError};
 use crate::permit::{OwnedPermit, Permit, PermitIterator};
 use crate::Sender;
@@ -54,40 +54,25 @@ pub struct SendFuture<'a, T> {
     pub(crate) chan: &'a Chan<T>,
     /// Where the send stands.
     pub(crate) state: SendState<T>,
-    /// Whether [`cancel`](SendFuture::cancel) ended it: a later poll panics
-    /// saying so.
-    pub(crate) cancelled: bool,
 }
 
 // The value is never pinned: it moves into the channel by value.
 impl<T> Unpin for SendFuture<'_, T> {}
 
-/// Polls a send through the engine, refusing a poll after `cancel`.
+/// Polls a send through the engine (which refuses a poll after `cancel`).
 #[inline]
 fn poll_send<T>(
     chan: &Chan<T>,
     state: &mut SendState<T>,
-    cancelled: bool,
     cx: &mut Context<'_>,
 ) -> Poll<Result<(), SendError<T>>> {
-    if cancelled {
-        polled_after_cancel();
-    }
     chan.poll_send(state, cx)
         .map_err(|item| SendError(item.value))
 }
 
 /// Withdraws a send for `cancel`: the value if it has not entered the channel.
-fn cancel_send<T>(chan: &Chan<T>, state: &mut SendState<T>, cancelled: &mut bool) -> Option<T> {
-    *cancelled = true;
+fn cancel_send<T>(chan: &Chan<T>, state: &mut SendState<T>) -> Option<T> {
     chan.cancel_send(state).map(|item| item.value)
-}
-
-/// The panic of a send future polled after `cancel`.
-#[cold]
-#[track_caller]
-fn polled_after_cancel() -> ! {
-    panic!("gochan: send future polled after `cancel` (it was cancelled, not completed)")
 }
 
 impl<T> SendFuture<'_, T> {
@@ -117,7 +102,7 @@ impl<T> SendFuture<'_, T> {
     /// # }
     /// ```
     pub fn cancel(&mut self) -> Option<T> {
-        cancel_send(self.chan, &mut self.state, &mut self.cancelled)
+        cancel_send(self.chan, &mut self.state)
     }
 }
 
@@ -126,14 +111,14 @@ impl<T> Future for SendFuture<'_, T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        poll_send(this.chan, &mut this.state, this.cancelled, cx)
+        poll_send(this.chan, &mut this.state, cx)
     }
 }
 
 /// Terminated once it returned its result or was cancelled.
 impl<T> FusedFuture for SendFuture<'_, T> {
     fn is_terminated(&self) -> bool {
-        matches!(self.state, SendState::Done)
+        matches!(self.state, SendState::Done | SendState::Cancelled)
     }
 }
 
@@ -147,19 +132,19 @@ impl<T> Drop for SendFuture<'_, T> {
 }
 
 /// A name for where a send stands, for `Debug`.
-fn state_name<T>(state: &SendState<T>, cancelled: bool) -> &'static str {
+fn state_name<T>(state: &SendState<T>) -> &'static str {
     match state {
         SendState::Idle(_) => "idle",
         SendState::Waiting(_) => "waiting",
-        SendState::Done if cancelled => "cancelled",
         SendState::Done => "done",
+        SendState::Cancelled => "cancelled",
     }
 }
 
 impl<T> fmt::Debug for SendFuture<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SendFuture")
-            .field("state", &state_name(&self.state, self.cancelled))
+            .field("state", &state_name(&self.state))
             .finish()
     }
 }
@@ -182,8 +167,6 @@ pub struct SendOwnedFuture<T> {
     pub(crate) sender: Sender<T>,
     /// Where the send stands.
     pub(crate) state: SendState<T>,
-    /// Whether `cancel` ended it.
-    pub(crate) cancelled: bool,
 }
 
 // The value is never pinned: it moves into the channel by value.
@@ -218,7 +201,7 @@ impl<T> SendOwnedFuture<T> {
     /// # }
     /// ```
     pub fn cancel(&mut self) -> Option<T> {
-        cancel_send(&self.sender.chan, &mut self.state, &mut self.cancelled)
+        cancel_send(&self.sender.chan, &mut self.state)
     }
 }
 
@@ -227,14 +210,14 @@ impl<T> Future for SendOwnedFuture<T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        poll_send(&this.sender.chan, &mut this.state, this.cancelled, cx)
+        poll_send(&this.sender.chan, &mut this.state, cx)
     }
 }
 
 /// Terminated once it returned its result or was cancelled.
 impl<T> FusedFuture for SendOwnedFuture<T> {
     fn is_terminated(&self) -> bool {
-        matches!(self.state, SendState::Done)
+        matches!(self.state, SendState::Done | SendState::Cancelled)
     }
 }
 
@@ -250,7 +233,7 @@ impl<T> Drop for SendOwnedFuture<T> {
 impl<T> fmt::Debug for SendOwnedFuture<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SendOwnedFuture")
-            .field("state", &state_name(&self.state, self.cancelled))
+            .field("state", &state_name(&self.state))
             .finish()
     }
 }
@@ -396,7 +379,7 @@ impl<T> DeliverFuture<'_, T> {
         } else {
             self.send.cancel()
         };
-        self.send.cancelled = true;
+        self.send.state = SendState::Cancelled;
         value
     }
 }
@@ -406,8 +389,8 @@ impl<T> Future for DeliverFuture<'_, T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        if this.send.cancelled {
-            polled_after_cancel();
+        if let SendState::Cancelled = this.send.state {
+            polled_after_end(&this.send.state);
         }
         if !this.entered {
             if let Err(SendError(value)) = ready!(Pin::new(&mut this.send).poll(cx)) {

@@ -86,7 +86,6 @@ impl<T> Sender<T> {
         SendFuture {
             chan: &self.chan,
             state: SendState::Idle(Item::new(value)),
-            cancelled: false,
         }
     }
 
@@ -127,7 +126,6 @@ impl<T> Sender<T> {
         SendOwnedFuture {
             sender: self,
             state: SendState::Idle(Item::new(value)),
-            cancelled: false,
         }
     }
 
@@ -291,7 +289,6 @@ impl<T> Sender<T> {
                     value,
                     ack: Some(ack.clone()),
                 }),
-                cancelled: false,
             },
             entered: false,
             ack,

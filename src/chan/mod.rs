@@ -69,7 +69,7 @@ mod waiters;
 mod wake;
 
 pub(crate) use ack::{Ack, AckState, Item};
-pub(crate) use ops::{Registration, SelectRecv, SelectSend, SendState};
+pub(crate) use ops::{polled_after_end, Registration, SelectRecv, SelectSend, SendState};
 pub(crate) use state::State;
 use state::StateGuard;
 pub use stats::Stats;

@@ -48,8 +48,22 @@ pub(crate) enum SendState<T> {
     Idle(Item<T>),
     /// Waiting in the send queue.
     Waiting(Key),
-    /// Finished (sent, refused or cancelled).
+    /// Finished: sent or refused.
     Done,
+    /// Withdrawn by `cancel`: polling again is a mistake the panic names.
+    Cancelled,
+}
+
+/// The panic of a send future polled after it completed or was cancelled.
+#[cold]
+#[track_caller]
+pub(crate) fn polled_after_end<T>(st: &SendState<T>) -> ! {
+    match st {
+        SendState::Cancelled => {
+            panic!("gochan: send future polled after `cancel` (it was cancelled, not completed)")
+        }
+        _ => panic!("gochan: send future polled after completion"),
+    }
 }
 
 // select entry points
@@ -145,7 +159,11 @@ impl<T> Chan<T> {
                 Some(Status::Closed(Some(item))) => Poll::Ready(Err(item)),
                 Some(_) => unreachable!("a send entry ends sent or closed"),
             },
-            SendState::Done => panic!("gochan: send future polled after completion"),
+            done @ (SendState::Done | SendState::Cancelled) => {
+                *st = done;
+                drop(s);
+                polled_after_end(st);
+            }
         };
         self.unlock(s, wake);
         res
@@ -154,13 +172,13 @@ impl<T> Chan<T> {
     /// Withdraws a send: the item back if it has not entered the channel.
     #[inline(never)]
     pub(crate) fn cancel_send(&self, st: &mut SendState<T>) -> Option<Item<T>> {
-        match std::mem::replace(st, SendState::Done) {
+        match std::mem::replace(st, SendState::Cancelled) {
             SendState::Idle(item) => Some(item),
             SendState::Waiting(key) => match self.with(|s, wake| s.take_entry(key, wake)) {
                 Status::SendWaiting(item) | Status::Closed(item) => item,
                 _ => None,
             },
-            SendState::Done => None,
+            SendState::Done | SendState::Cancelled => None,
         }
     }
 
