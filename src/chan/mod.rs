@@ -78,7 +78,7 @@ pub(crate) use waiters::Key;
 use wake::Wake;
 
 use ops::Watch;
-use waiters::Waiters;
+use waiters::{Line, Waiters};
 use wake::{guarded, reraise, Panic};
 
 /// The channel shared by all handles.
@@ -138,7 +138,7 @@ impl<T> Chan<T> {
     /// Releases the lock and runs the wake-ups; returns a waker's panic.
     #[inline(always)]
     fn release(&self, mut guard: StateGuard<'_, T>, mut wake: Wake) -> Option<Panic> {
-        if wake.events {
+        if wake.events && guard.waiters.len(Line::Watch) > 0 {
             guard.notify_watchers(&mut wake);
         }
         drop(guard);
@@ -249,8 +249,13 @@ impl<T> Chan<T> {
             return;
         }
         s.close(&mut wake);
-        let items = s.drain();
         wake.events = true;
+        if s.is_empty_buffer() {
+            // The common end of a channel: nothing left to drop.
+            self.unlock(s, wake);
+            return;
+        }
+        let items = s.drain();
         let mut panic = self.release(s, wake);
         for item in items {
             let value = item.into_undelivered();

@@ -595,7 +595,9 @@ impl<T> State<T> {
         }
         self.closed = true;
         wake.events = true;
-        while let Some(key) = self.waiters.pop(Line::Send) {
+        // Most channels close with nobody waiting: skip the line walk.
+        while self.waiters.len(Line::Send) > 0 {
+            let key = self.waiters.pop(Line::Send).expect("a sender waits");
             let entry = self.waiters.get(key);
             if let Claim::Won(w) = claim(None, entry.sel.as_ref()) {
                 let w = w.or_else(|| entry.waker.take());
@@ -618,7 +620,8 @@ impl<T> State<T> {
         if !self.is_finished() {
             return;
         }
-        while let Some(key) = self.waiters.pop(Line::Recv) {
+        while self.waiters.len(Line::Recv) > 0 {
+            let key = self.waiters.pop(Line::Recv).expect("a receiver waits");
             let entry = self.waiters.get(key);
             if let Claim::Won(w) = claim(None, entry.sel.as_ref()) {
                 let w = w.or_else(|| entry.waker.take());
@@ -666,6 +669,12 @@ impl<T> State<T> {
             entry.status = Status::Notified;
             wake.push(entry.waker.take());
         }
+    }
+
+    /// Whether nothing is buffered.
+    #[inline]
+    pub(crate) fn is_empty_buffer(&self) -> bool {
+        self.buf.is_empty()
     }
 
     /// Takes every buffered item out (close_now, last receiver gone).
