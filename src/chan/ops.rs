@@ -371,7 +371,7 @@ impl<T> Chan<T> {
     pub(crate) fn select_recv(&self, sel: Sel) -> SelectRecv<T> {
         let mut wake = Wake::default();
         let mut s = self.lock();
-        let res = match s.try_recv(Some(&sel), &mut wake) {
+        let res = match s.try_recv(&sel, &mut wake) {
             TryRecv::Got(item) => {
                 // A waker that panics puts the value back first.
                 return SelectRecv::Got(self.unlock_taking(s, wake, item));
@@ -404,7 +404,7 @@ impl<T> Chan<T> {
     /// A select's send case: sends now if it can (claiming the select's
     /// token), else registers as a waiting sender holding the item.
     pub(crate) fn select_send(&self, item: Item<T>, sel: Sel) -> SelectSend<T> {
-        self.with(|s, wake| match s.try_send(item, Some(&sel), wake) {
+        self.with(|s, wake| match s.try_send(item, &sel, wake) {
             TrySend::Sent => SelectSend::Sent,
             TrySend::Closed(item) => SelectSend::Closed(item),
             TrySend::Lost(item) => SelectSend::Lost(item),

@@ -163,14 +163,14 @@ impl<T> State<T> {
     pub(super) fn hand_to_receiver(
         &mut self,
         item: Item<T>,
-        mine: Option<&Sel>,
+        mine: &Sel,
         wake: &mut Wake,
     ) -> Result<(), TrySend<T>> {
         let mut cur = self.waiters.first(Line::Recv);
         while let Some(key) = cur {
             cur = self.waiters.after(key);
             let entry = self.waiters.get(key);
-            match claim(mine, entry.sel.as_ref()) {
+            match claim(Some(mine), entry.sel.as_ref()) {
                 Claim::Won(w) => {
                     let w = w.or_else(|| entry.waker.take());
                     entry.status = Status::Received(item);
@@ -276,12 +276,7 @@ impl<T> State<T> {
 
     /// Sends without waiting, for a select case (`mine`): to the
     /// longest-waiting receiver, else into the buffer if there is room.
-    pub(crate) fn try_send(
-        &mut self,
-        item: Item<T>,
-        mine: Option<&Sel>,
-        wake: &mut Wake,
-    ) -> TrySend<T> {
+    pub(crate) fn try_send(&mut self, item: Item<T>, mine: &Sel, wake: &mut Wake) -> TrySend<T> {
         if self.closed {
             // A closed channel makes a select's send case ready.
             if own_select_lost(mine) {
@@ -309,7 +304,7 @@ impl<T> State<T> {
 
     /// Receives without waiting, for a select case (`mine`): from the buffer,
     /// else from the longest-waiting sender (rendezvous).
-    pub(crate) fn try_recv(&mut self, mine: Option<&Sel>, wake: &mut Wake) -> TryRecv<T> {
+    pub(crate) fn try_recv(&mut self, mine: &Sel, wake: &mut Wake) -> TryRecv<T> {
         if !self.buf.is_empty() {
             if own_select_lost(mine) {
                 return TryRecv::Lost;
@@ -328,7 +323,7 @@ impl<T> State<T> {
                 // to a sender it never pairs with.)
                 continue;
             }
-            match claim(mine, entry.sel.as_ref()) {
+            match claim(Some(mine), entry.sel.as_ref()) {
                 Claim::Won(w) => return TryRecv::Got(self.take_from_sender(key, w, wake)),
                 Claim::Own => {}
                 Claim::Theirs => self.waiters.unlink(key),
@@ -366,7 +361,7 @@ impl<T> State<T> {
             };
             let entry = self.waiters.get(key);
             // A stale entry (its select happened elsewhere) is just dequeued.
-            if let Claim::Won(w) = claim(None, entry.sel.as_ref()) {
+            if let Some(w) = claim_waiter(entry.sel.as_ref()) {
                 let w = w.or_else(|| entry.waker.take());
                 match std::mem::replace(&mut entry.status, Status::Sent) {
                     Status::SendWaiting(Some(item)) => self.push(item),
@@ -599,7 +594,7 @@ impl<T> State<T> {
         while self.waiters.len(Line::Send) > 0 {
             let key = self.waiters.pop(Line::Send).expect("a sender waits");
             let entry = self.waiters.get(key);
-            if let Claim::Won(w) = claim(None, entry.sel.as_ref()) {
+            if let Some(w) = claim_waiter(entry.sel.as_ref()) {
                 let w = w.or_else(|| entry.waker.take());
                 let Status::SendWaiting(item) = std::mem::replace(&mut entry.status, Status::Sent)
                 else {
@@ -623,7 +618,7 @@ impl<T> State<T> {
         while self.waiters.len(Line::Recv) > 0 {
             let key = self.waiters.pop(Line::Recv).expect("a receiver waits");
             let entry = self.waiters.get(key);
-            if let Claim::Won(w) = claim(None, entry.sel.as_ref()) {
+            if let Some(w) = claim_waiter(entry.sel.as_ref()) {
                 let w = w.or_else(|| entry.waker.take());
                 entry.status = Status::Closed(None);
                 wake.push(w);

@@ -207,11 +207,11 @@ pub(super) fn claim_tokens(mine: Option<&Sel>, theirs: Option<&Sel>) -> Claim {
     }
 }
 
-/// Whether our own select (if this is one) already happened through another
-/// case; otherwise claims it for the case at hand.
+/// Whether our own select already happened through another case; otherwise
+/// claims it for the case at hand.
 #[inline]
-pub(super) fn own_select_lost(mine: Option<&Sel>) -> bool {
-    mine.is_some_and(|sel| matches!(claim(Some(sel), None), Claim::Mine))
+pub(super) fn own_select_lost(mine: &Sel) -> bool {
+    matches!(claim(Some(mine), None), Claim::Mine)
 }
 
 /// Claims a waiter for a plain operation, which has no select of its own:
