@@ -1090,42 +1090,14 @@ fn quick() {
 /// The side-by-side table: a row per workload, a column per peer, then
 /// gochan's time over the best peer's.
 fn markdown_table(rows: &[Row], results: &[[Option<f64>; 6]], floors: &[f64]) -> String {
-    let mut t = String::new();
-    let _ = write!(t, "| workload (ns per message) |");
-    for p in PEERS {
-        let _ = write!(t, " {p} |");
-    }
-    t.push_str(" gochan ÷ best peer |\n|---|");
-    for _ in PEERS {
-        t.push_str("---:|");
-    }
-    t.push_str("---:|\n");
-    for (row, r) in rows.iter().zip(results) {
-        let best = r.iter().flatten().copied().fold(f64::INFINITY, f64::min);
-        let _ = write!(t, "| {} |", row.label);
-        for v in r {
-            match v {
-                Some(v) if *v == best => {
-                    let _ = write!(t, " **{}** |", fmt_ns(*v));
-                }
-                Some(v) => {
-                    let _ = write!(t, " {} |", fmt_ns(*v));
-                }
-                None => t.push_str(" — |"),
-            }
-        }
-        let peer_best = r[1..]
-            .iter()
-            .flatten()
-            .copied()
-            .fold(f64::INFINITY, f64::min);
-        match r[0] {
-            Some(g) if peer_best.is_finite() => {
-                let _ = writeln!(t, " {:.2} |", g / peer_best);
-            }
-            _ => t.push_str(" — |\n"),
-        }
-    }
+    let mut t = common::peer_table(
+        "workload (ns per message)",
+        "gochan ÷ best peer",
+        rows.iter()
+            .zip(results)
+            .map(|(row, r)| (row.label.as_str(), r.as_slice())),
+        fmt_ns,
+    );
     for (floor, v) in FLOORS.iter().zip(floors) {
         let _ = write!(t, "| {} | {} |", floor.label, fmt_ns(*v));
         for _ in 1..PEERS.len() {

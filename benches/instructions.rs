@@ -100,7 +100,6 @@
 //! drained. `seq`, `spsc`, `pingpong` and `try` check every value arrives in
 //! order; `mpsc4` and `select2` check the count and the sum.
 
-use std::fmt::Write as _;
 use std::future::Future;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -802,42 +801,14 @@ fn fmt_ir(v: f64) -> String {
 /// The table: a row per workload, a column per peer, then gochan over the
 /// best other peer.
 fn markdown_table(rows: &[Row], results: &[Vec<Option<f64>>]) -> String {
-    let mut t = String::from("| workload (instructions per message) |");
-    for p in PEERS {
-        let _ = write!(t, " {p} |");
-    }
-    t.push_str(" gochan / best peer |\n|---|");
-    for _ in PEERS {
-        t.push_str("---:|");
-    }
-    t.push_str("---:|\n");
-    for (row, r) in rows.iter().zip(results) {
-        let best = r.iter().flatten().copied().fold(f64::INFINITY, f64::min);
-        let _ = write!(t, "| {} |", row.label);
-        for v in r {
-            match v {
-                Some(v) if *v == best => {
-                    let _ = write!(t, " **{}** |", fmt_ir(*v));
-                }
-                Some(v) => {
-                    let _ = write!(t, " {} |", fmt_ir(*v));
-                }
-                None => t.push_str(" — |"),
-            }
-        }
-        let peer_best = r[1..]
-            .iter()
-            .flatten()
-            .copied()
-            .fold(f64::INFINITY, f64::min);
-        match r[0] {
-            Some(g) if peer_best.is_finite() => {
-                let _ = writeln!(t, " {:.2} |", g / peer_best);
-            }
-            _ => t.push_str(" — |\n"),
-        }
-    }
-    t
+    common::peer_table(
+        "workload (instructions per message)",
+        "gochan / best peer",
+        rows.iter()
+            .zip(results)
+            .map(|(row, r)| (row.label, r.as_slice())),
+        fmt_ir,
+    )
 }
 
 /// The whole table under callgrind.

@@ -509,3 +509,53 @@ pub async fn check_rendezvous<P: Peer>() {
     assert!(P::send(&tx, 2).await.sent(), "{}: closed", P::NAME);
     assert_eq!(got.await.expect("receiver task"), Some(2));
 }
+
+/// The side-by-side markdown table both benches print: a row per workload,
+/// a column per peer (the fastest in **bold**, `—` where a peer sits the row
+/// out), then gochan's figure over the best other peer's. `unit` heads the
+/// first column, `ratio` the last; `fmt` writes one figure.
+pub fn peer_table<'a>(
+    unit: &str,
+    ratio: &str,
+    rows: impl IntoIterator<Item = (&'a str, &'a [Option<f64>])>,
+    fmt: fn(f64) -> String,
+) -> String {
+    use std::fmt::Write as _;
+    let mut t = String::new();
+    let _ = write!(t, "| {unit} |");
+    for p in PEERS {
+        let _ = write!(t, " {p} |");
+    }
+    let _ = write!(t, " {ratio} |\n|---|");
+    for _ in PEERS {
+        t.push_str("---:|");
+    }
+    t.push_str("---:|\n");
+    for (label, r) in rows {
+        let best = r.iter().flatten().copied().fold(f64::INFINITY, f64::min);
+        let _ = write!(t, "| {label} |");
+        for v in r {
+            match v {
+                Some(v) if *v == best => {
+                    let _ = write!(t, " **{}** |", fmt(*v));
+                }
+                Some(v) => {
+                    let _ = write!(t, " {} |", fmt(*v));
+                }
+                None => t.push_str(" — |"),
+            }
+        }
+        let peer_best = r[1..]
+            .iter()
+            .flatten()
+            .copied()
+            .fold(f64::INFINITY, f64::min);
+        match r[0] {
+            Some(g) if peer_best.is_finite() => {
+                let _ = writeln!(t, " {:.2} |", g / peer_best);
+            }
+            _ => t.push_str(" — |\n"),
+        }
+    }
+    t
+}
