@@ -63,7 +63,8 @@
 //! when it is closed and drained; [`join`](Receiver::join) waits for that.
 //! "Drained" is exact: a value handed to a receiver that has not returned it
 //! yet (it may be cancelled and pass the value on), or a [`Permit`] taken
-//! before the close (it may still send), keeps the channel unfinished and the
+//! before a graceful close (it may still send; `close_now` revokes permits
+//! instead), keeps the channel unfinished and the
 //! other waiting receivers waiting.
 //!
 //! ```
