@@ -24,6 +24,12 @@
 //!   header gives the total per message. The callgrind file stays in
 //!   `target/tmp/` for `callgrind_annotate` options or KCachegrind.
 //!   Row names are the first column of `--list`.
+//! * `cargo bench --bench instructions -- --floor` counts gochan and kanal
+//!   next to a floor channel (`benches/common/floor.rs`: a `parking_lot`
+//!   mutex over a `VecDeque`, nothing else), with and without Tokio's coop
+//!   budget, on the rows where nothing waits: what a channel of gochan's
+//!   shape cannot avoid spending there. It prints its table and writes
+//!   nothing.
 //! * Without `--bench` (as `cargo test --benches` runs it), every workload
 //!   runs once on every peer natively, small, checking its message counts.
 //!
@@ -45,12 +51,12 @@
 //! the values where their order is defined), so a peer that skipped work
 //! would fail the run rather than look fast.
 //!
-//! Counts depend on the build, not only the code: with the default `bench`
-//! profile (16 codegen units) an unrelated edit can move code between units
-//! and shift a peer's cell by a few percent (seen on async-channel, up to
-//! 5%); `CARGO_PROFILE_BENCH_CODEGEN_UNITS=1` gives other, mostly lower
-//! figures (gochan `seq` 261 instead of 267, `try` 104 instead of 145).
-//! Compare a change against a table built the same way.
+//! Counts depend on the build, not only the code. With 16 codegen units
+//! an unrelated edit moved code between units and shifted a peer's cell by
+//! a few percent (seen on async-channel, up to 5%), so `Cargo.toml`'s
+//! `[profile.bench]` builds with one codegen unit (and line tables, for
+//! `callgrind_annotate`). Compare a change against a table built the same
+//! way, with the same rustc.
 //!
 //! Repeated runs give the same count to the instruction on every row but
 //! `select2`, where the ready case is picked at random (by `gochan::select!`
@@ -112,7 +118,10 @@ use tokio::runtime::Runtime;
 
 mod common;
 
-use common::{with_peer, Flume, Gochan, Got as _, Kind, Peer, Sent as _, TokioBounded, PEERS};
+use common::{
+    with_peer, Floor, Flume, Gochan, Got as _, Kind, Peer, Sent as _, TokioBounded, FLOOR_BARE,
+    FLOOR_COOP, PEERS,
+};
 
 // ---------------------------------------------------------------------------
 // The workloads
@@ -581,12 +590,23 @@ fn runtime() -> Runtime {
 
 /// A peer's command-line name.
 fn peer_slug(peer: usize) -> String {
-    PEERS[peer].replace(' ', "-")
+    column_name(peer).replace(' ', "-")
+}
+
+/// A column's name: a peer's, or a floor channel's.
+fn column_name(col: usize) -> &'static str {
+    match col {
+        FLOOR_COOP => Floor::<true>::NAME,
+        FLOOR_BARE => Floor::<false>::NAME,
+        p => PEERS[p],
+    }
 }
 
 /// The peer with this command-line (or table) name.
 fn peer_by_name(name: &str) -> Option<usize> {
-    (0..PEERS.len()).find(|&p| peer_slug(p) == name || PEERS[p] == name)
+    (0..PEERS.len())
+        .chain([FLOOR_COOP, FLOOR_BARE])
+        .find(|&p| peer_slug(p) == name || column_name(p) == name)
 }
 
 /// The row with this name.
@@ -669,7 +689,7 @@ fn callgrind(row: &Row, peer: usize, n: u64, out: &Path, extra: &[&str]) {
         output.status.success(),
         "{} on {} with N = {n} failed ({}):\n{}{}",
         row.name,
-        PEERS[peer],
+        column_name(peer),
         output.status,
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr),
@@ -742,7 +762,7 @@ fn profile(args: &[String]) -> ExitCode {
         return ExitCode::FAILURE;
     };
     if !with_peer!(peer, row.work.kind(), has_cell(row.work)) {
-        eprintln!("{} sits {} out", PEERS[peer], row.name);
+        eprintln!("{} sits {} out", column_name(peer), row.name);
         return ExitCode::FAILURE;
     }
     if valgrind_version().is_none() {
@@ -761,7 +781,7 @@ fn profile(args: &[String]) -> ExitCode {
     println!(
         "# {} on {}: N = {n}, {ir} instructions counted in the workload, {:.0} per {}",
         row.name,
-        PEERS[peer],
+        column_name(peer),
         ir as f64 / n as f64,
         if matches!(row.work, Work::PingPong(_)) {
             "round trip"
@@ -811,6 +831,100 @@ fn markdown_table(rows: &[Row], results: &[Vec<Option<f64>>]) -> String {
     )
 }
 
+/// Counts every cell of `rows` × `cols` (column numbers as in
+/// [`with_peer!`]) that the peer takes part in: two callgrind runs each (N
+/// and 2N), as many at a time as there are cores. Returns the per-message
+/// figures, row by row in the order of `cols`, and the number of runs.
+fn count_cells(rows: &[Row], cols: &[usize]) -> (Vec<Vec<Option<f64>>>, usize) {
+    let mut jobs = Vec::new();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, &p) in cols.iter().enumerate() {
+            if with_peer!(p, row.work.kind(), has_cell(row.work)) {
+                jobs.push((r, c, p, row.n));
+                jobs.push((r, c, p, 2 * row.n));
+            }
+        }
+    }
+    let dir = scratch();
+    let next = AtomicUsize::new(0);
+    let counts = Mutex::new(vec![0u64; jobs.len()]);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    eprintln!(
+        "{} callgrind runs, {workers} at a time ({})",
+        jobs.len(),
+        valgrind_version().unwrap_or_default()
+    );
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let j = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&(r, _, p, n)) = jobs.get(j) else {
+                    break;
+                };
+                let out = dir.join(format!("table.{j}.out"));
+                callgrind(&rows[r], p, n, &out, &[]);
+                let ir = total_ir(&out);
+                let _ = std::fs::remove_file(&out);
+                counts.lock().expect("counts")[j] = ir;
+            });
+        }
+    });
+    let counts = counts.into_inner().expect("counts");
+    let mut results = vec![vec![None; cols.len()]; rows.len()];
+    for pair in jobs.chunks(2).zip(counts.chunks(2)) {
+        let ([(r, c, _, n), _], [ir_n, ir_2n]) = pair else {
+            unreachable!("jobs come in pairs");
+        };
+        results[*r][*c] = Some((*ir_2n as f64 - *ir_n as f64) / *n as f64);
+    }
+    (results, jobs.len())
+}
+
+/// The rows where nothing waits (or once per 1024 messages at most), where
+/// the floor channel is a floor (see `benches/common/floor.rs`).
+const FLOOR_ROWS: [&str; 6] = [
+    "seq_bounded1024",
+    "seq_bounded1024_u64x32",
+    "seq_unbounded",
+    "spsc_bounded1024",
+    "spsc_unbounded",
+    "try",
+];
+
+/// `--floor`: gochan, the floor channel with and without the coop budget,
+/// and kanal (the fewest instructions of the peers on these rows), on the
+/// rows where the floor is one. Prints the table; writes nothing.
+fn floor_table() -> ExitCode {
+    if valgrind_version().is_none() {
+        return no_valgrind();
+    }
+    let started = Instant::now();
+    let rows: Vec<Row> = rows()
+        .into_iter()
+        .filter(|r| FLOOR_ROWS.contains(&r.name))
+        .collect();
+    let kanal = peer_by_name("kanal").expect("kanal is a peer");
+    let cols = [0, FLOOR_COOP, FLOOR_BARE, kanal];
+    let (results, _) = count_cells(&rows, &cols);
+    println!(
+        "| workload (instructions per message) | gochan | floor | floor without coop | kanal | gochan / floor | floor / kanal |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for (row, r) in rows.iter().zip(&results) {
+        let [Some(g), Some(f), Some(b), Some(k)] = r[..] else {
+            unreachable!("every column takes part in these rows");
+        };
+        println!(
+            "| {} | {g:.0} | {f:.0} | {b:.0} | {k:.0} | {:.2} | {:.2} |",
+            row.label,
+            g / f,
+            f / k
+        );
+    }
+    println!("took {:.1} s", started.elapsed().as_secs_f64());
+    ExitCode::SUCCESS
+}
+
 /// The whole table under callgrind.
 fn table(filter: Option<Vec<String>>) -> ExitCode {
     let Some(valgrind) = valgrind_version() else {
@@ -826,48 +940,8 @@ fn table(filter: Option<Vec<String>>) -> ExitCode {
                 .is_none_or(|w| w.iter().any(|w| r.name.contains(w.as_str())))
         })
         .collect();
-    // Two runs (N and 2N) per cell that the peer takes part in.
-    let mut jobs = Vec::new();
-    for (r, row) in rows.iter().enumerate() {
-        for p in 0..PEERS.len() {
-            if with_peer!(p, row.work.kind(), has_cell(row.work)) {
-                jobs.push((r, p, row.n));
-                jobs.push((r, p, 2 * row.n));
-            }
-        }
-    }
-    let dir = scratch();
-    let next = AtomicUsize::new(0);
-    let counts = Mutex::new(vec![0u64; jobs.len()]);
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    eprintln!(
-        "{} callgrind runs, {workers} at a time ({valgrind})",
-        jobs.len()
-    );
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| loop {
-                let j = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&(r, p, n)) = jobs.get(j) else {
-                    break;
-                };
-                let out = dir.join(format!("table.{j}.out"));
-                callgrind(&rows[r], p, n, &out, &[]);
-                let ir = total_ir(&out);
-                let _ = std::fs::remove_file(&out);
-                counts.lock().expect("counts")[j] = ir;
-            });
-        }
-    });
-    let counts = counts.into_inner().expect("counts");
-    let mut results = vec![vec![None; PEERS.len()]; rows.len()];
-    for pair in jobs.chunks(2).zip(counts.chunks(2)) {
-        let ([(r, p, n), _], [ir_n, ir_2n]) = pair else {
-            unreachable!("jobs come in pairs");
-        };
-        let per = (*ir_2n as f64 - *ir_n as f64) / *n as f64;
-        results[*r][*p] = Some(per);
-    }
+    let cols: Vec<usize> = (0..PEERS.len()).collect();
+    let (results, runs) = count_cells(&rows, &cols);
     let elapsed = started.elapsed();
     let table = markdown_table(&rows, &results);
     println!("{table}");
@@ -876,7 +950,7 @@ fn table(filter: Option<Vec<String>>) -> ExitCode {
         println!("--rows is set: docs/ left as it was");
         return ExitCode::SUCCESS;
     }
-    let md = report(&table, &valgrind, elapsed.as_secs_f64(), &load, jobs.len());
+    let md = report(&table, &valgrind, elapsed.as_secs_f64(), &load, runs);
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/instructions.md");
     std::fs::write(&path, md).expect("write docs/instructions.md");
     println!("wrote docs/instructions.md");
@@ -897,15 +971,15 @@ fn report(table: &str, valgrind: &str, secs: f64, load: &str, runs: usize) -> St
          figures except on the select row, which moves by about 0.5% (the \
          ready case is picked at random). They are not time (no cache misses, \
          no second core): read them next to `docs/bench.md`. They do depend on \
-         the build: the `bench` profile (release, 16 codegen units) inlines \
-         differently from one compile to the next when code moves between \
-         codegen units, so a cell can shift by a few percent after an \
-         unrelated edit (async-channel's did, by up to 5%), and with \
-         `codegen-units = 1` several cells come out 5–30% lower. Compare \
+         the build: the `bench` profile builds with one codegen unit (with 16, \
+         an unrelated edit moved cells by up to 5%), so compare \
          counts from the same rustc and profile, and re-run the peers too. **Bold** is the \
          fewest in the row; — means the peer has no such channel (rendezvous) \
          or sits the row out (select). The last column is gochan's count over \
-         the best other peer's: below 1 gochan runs fewer instructions.\n\n\
+         the best other peer's: below 1 gochan runs fewer instructions. \
+         `cargo bench --bench instructions -- --floor` sets gochan beside the \
+         least a mutex-and-`VecDeque` channel under the coop budget can spend \
+         (docs/performance.md, section \"The floor\").\n\n\
          | | |\n|---|---|\n\
          | rustc | {} |\n| valgrind | {valgrind} |\n| gochan commit | {} |\n\
          | date | {} |\n| the table took | {secs:.0} s (load average {load} at the start; \
@@ -922,7 +996,10 @@ fn report(table: &str, valgrind: &str, secs: f64, load: &str, runs: usize) -> St
 fn smoke() -> ExitCode {
     let mut cells = 0;
     for row in rows() {
-        for p in 0..PEERS.len() {
+        let floors = FLOOR_ROWS
+            .contains(&row.name)
+            .then_some([FLOOR_COOP, FLOOR_BARE]);
+        for p in (0..PEERS.len()).chain(floors.into_iter().flatten()) {
             if with_peer!(p, row.work.kind(), has_cell(row.work)) {
                 let rt = runtime();
                 with_peer!(
@@ -945,6 +1022,7 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("--child") => child(&args[1..]),
         Some("--profile") => profile(&args[1..]),
+        Some("--floor") => floor_table(),
         Some("--list") => {
             for row in rows() {
                 let peers: Vec<_> = (0..PEERS.len())
@@ -966,7 +1044,7 @@ fn main() -> ExitCode {
         None => smoke(),
         Some(other) => {
             eprintln!(
-                "unknown argument {other}; use --profile ROW PEER [--inclusive], --rows WORDS or --list"
+                "unknown argument {other}; use --profile ROW PEER [--inclusive], --rows WORDS, --floor or --list"
             );
             ExitCode::FAILURE
         }

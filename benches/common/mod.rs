@@ -468,7 +468,8 @@ impl Peer for CrossfireUnbounded {
 
 /// Calls the generic function `f::<P>(args)` with the `Peer` type of the
 /// `peer`-th column of [`PEERS`] for channels of `kind` (tokio mpsc and
-/// crossfire have one type for bounded and another for unbounded).
+/// crossfire have one type for bounded and another for unbounded), or of a
+/// floor ([`FLOOR_COOP`], [`FLOOR_BARE`]).
 macro_rules! with_peer {
     ($peer:expr, $kind:expr, $f:ident ( $($arg:expr),* )) => {{
         let unbounded = $kind == $crate::common::Kind::Unbounded;
@@ -481,11 +482,20 @@ macro_rules! with_peer {
             4 => $f::<$crate::common::Kanal>($($arg),*),
             5 if unbounded => $f::<$crate::common::CrossfireUnbounded>($($arg),*),
             5 => $f::<$crate::common::CrossfireBounded>($($arg),*),
-            _ => unreachable!("six peers"),
+            $crate::common::FLOOR_COOP => $f::<$crate::common::Floor<true>>($($arg),*),
+            $crate::common::FLOOR_BARE => $f::<$crate::common::Floor<false>>($($arg),*),
+            _ => unreachable!("six peers and two floors"),
         }
     }};
 }
 pub(crate) use with_peer;
+
+/// The column numbers of the two floor channels (`floor.rs`), after the
+/// peers: with and without Tokio's coop budget. Not peers: no table's "best
+/// peer" counts them.
+pub const FLOOR_COOP: usize = 6;
+/// See [`FLOOR_COOP`].
+pub const FLOOR_BARE: usize = 7;
 
 /// The peers, in table order (gochan first).
 pub const PEERS: [&str; 6] = [
@@ -558,4 +568,49 @@ pub fn peer_table<'a>(
         }
     }
     t
+}
+
+pub mod floor;
+
+/// The floor channel of `floor.rs`, charging Tokio's coop budget (`COOP`) or
+/// not. Bounded and unbounded only: it has no rendezvous hand-off.
+pub struct Floor<const COOP: bool>;
+
+impl<const COOP: bool> Peer for Floor<COOP> {
+    const NAME: &'static str = if COOP { "floor" } else { "floor without coop" };
+    type Tx<T: Send + 'static> = floor::Tx<T, COOP>;
+    type Rx<T: Send + 'static> = floor::Rx<T, COOP>;
+
+    fn new<T: Send + 'static>(kind: Kind) -> Option<(Self::Tx<T>, Self::Rx<T>)> {
+        match kind {
+            Kind::Bounded(n) => Some(floor::channel(n)),
+            Kind::Unbounded => Some(floor::channel(usize::MAX)),
+            Kind::Rendezvous => None,
+        }
+    }
+
+    fn clone_rx<T: Send + 'static>(rx: &Self::Rx<T>) -> Option<Self::Rx<T>> {
+        Some(rx.clone())
+    }
+
+    fn send<T: Send + Unpin + 'static>(
+        tx: &Self::Tx<T>,
+        v: T,
+    ) -> impl Future<Output = impl Sent> + Send + '_ {
+        tx.send(v)
+    }
+
+    fn recv<T: Send + 'static>(
+        rx: &mut Self::Rx<T>,
+    ) -> impl Future<Output = impl Got<T>> + Send + '_ {
+        rx.recv()
+    }
+
+    fn try_send<T: Send + 'static>(tx: &Self::Tx<T>, v: T) -> bool {
+        tx.try_send(v).is_ok()
+    }
+
+    fn try_recv<T: Send + 'static>(rx: &mut Self::Rx<T>) -> Option<T> {
+        rx.try_recv()
+    }
 }
