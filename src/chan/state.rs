@@ -144,19 +144,20 @@ impl<T> State<T> {
             0,
             "a receiver waits while a value is buffered"
         );
-        let item = self
-            .buf
-            .pop_front()
-            .expect("can_pop or can_take checked the buffer");
-        self.received += 1;
         // Checked once per 256 values, and only on a buffer grown past the
         // floor: the drain of a burst passes here often enough, and the
         // common receive (a small buffer emptied again and again) stays a
-        // few instructions.
-        if self.buf.capacity() > SHRINK_FLOOR && self.buf.len() % 256 == 0 {
-            self.shrink();
+        // few instructions. Checked before the pop (with the length the pop
+        // leaves), so that nothing runs between taking the item out and
+        // returning it: the compiler then moves a large value once, not
+        // through a local kept for unwinding.
+        if self.buf.capacity() > SHRINK_FLOOR && self.buf.len() % 256 == 1 {
+            self.shrink(self.buf.len() - 1);
         }
-        item
+        self.received += 1;
+        self.buf
+            .pop_front()
+            .expect("can_pop or can_take checked the buffer")
     }
 
     /// Hands `item` to the longest-waiting receiver, if there is one.
@@ -373,12 +374,13 @@ impl<T> State<T> {
         }
     }
 
-    /// Gives memory back after a burst.
+    /// Gives memory back after a burst: half the allocation once `len`
+    /// values (the length the caller is about to leave) fill a quarter of it.
     #[cold]
     #[inline(never)]
-    pub(super) fn shrink(&mut self) {
+    pub(super) fn shrink(&mut self, len: usize) {
         let cap = self.buf.capacity();
-        if cap > SHRINK_FLOOR && self.buf.len() <= cap / 4 {
+        if cap > SHRINK_FLOOR && len <= cap / 4 {
             self.buf.shrink_to((cap / 2).max(SHRINK_FLOOR));
         }
     }
