@@ -128,7 +128,7 @@ impl<T> Chan<T> {
     /// Releases the lock, then runs the wake-ups collected under it. A
     /// waker that panics does not stop the others; its panic is re-raised
     /// once all are woken.
-    #[inline]
+    #[inline(always)]
     fn unlock(&self, guard: StateGuard<'_, T>, wake: Wake) {
         if let Some(p) = self.release(guard, wake) {
             reraise(p);
@@ -149,7 +149,7 @@ impl<T> Chan<T> {
     /// return it. If a waker panics, the item goes back (to the next waiting
     /// receiver, or the front of the buffer) before the panic is re-raised:
     /// the caller never returns it, so it must not be lost with the unwinding.
-    #[inline]
+    #[inline(always)]
     fn unlock_taking(&self, guard: StateGuard<'_, T>, wake: Wake, item: Item<T>) -> Item<T> {
         match self.release(guard, wake) {
             None => item,

@@ -1,6 +1,14 @@
 //! The state under the channel's lock and its transitions: admission,
 //! hand-off to the longest-waiting counterpart, refill, close and drain,
 //! reservations. Only the engine touches its fields.
+//!
+//! The transitions a plain send or receive runs when it waits or hands off
+//! (`give`, `offer`, `take`, `take_buffered`, `refill`, registering,
+//! `poll_entry`, `take_entry`), and the slab operations in `waiters.rs`, are
+//! `#[inline(always)]`: left to the compiler they stayed out of line, each
+//! call paying its prologue and moving an entry or a status by value
+//! (callgrind: spsc bounded(1) 939 → 816 instructions a message, pingpong
+//! bounded(1) 2477 → 2107 a round trip).
 
 use std::collections::VecDeque;
 use std::task::Waker;
@@ -192,6 +200,7 @@ impl<T> State<T> {
     /// A plain hand-off (no select of our own, so nothing to claim but the
     /// receiver): to the longest-waiting live receiver; the item back if none
     /// waits. Stale select cases met on the way leave the line.
+    #[inline(always)]
     pub(super) fn give(&mut self, item: Item<T>, wake: &mut Wake) -> Result<(), Item<T>> {
         while let Some(key) = self.waiters.pop(Line::Recv) {
             let entry = self.waiters.get(key);
@@ -208,6 +217,7 @@ impl<T> State<T> {
 
     /// A plain send that does not wait: to the longest-waiting receiver, else
     /// into the buffer if there is room.
+    #[inline(always)]
     pub(crate) fn offer(
         &mut self,
         item: Item<T>,
@@ -249,6 +259,7 @@ impl<T> State<T> {
 
     /// A plain receive that does not wait: from the buffer, else from the
     /// longest-waiting sender with a value (rendezvous).
+    #[inline(always)]
     pub(crate) fn take(&mut self, wake: &mut Wake) -> Result<Item<T>, TryRecvError> {
         if !self.buf.is_empty() {
             return Ok(self.take_buffered(wake));
@@ -344,6 +355,7 @@ impl<T> State<T> {
     /// Takes the oldest buffered item (the buffer is not empty); the room it
     /// leaves goes to the longest-waiting senders, and a closed channel may
     /// now be finished.
+    #[inline(always)]
     pub(crate) fn take_buffered(&mut self, wake: &mut Wake) -> Item<T> {
         let item = self.pop();
         self.refill(wake);
@@ -355,6 +367,7 @@ impl<T> State<T> {
 
     /// Room was freed: move the longest-waiting senders' values into the buffer
     /// (or grant their reservations) while there is room.
+    #[inline(always)]
     pub(super) fn refill(&mut self, wake: &mut Wake) {
         while self.cap.has_room(self.occupied()) {
             let Some(key) = self.waiters.pop(Line::Send) else {
@@ -386,11 +399,13 @@ impl<T> State<T> {
     }
 
     /// Gives a freshly registered entry its task's waker.
+    #[inline(always)]
     pub(crate) fn set_waker(&mut self, key: Key, waker: Waker) {
         self.waiters.get(key).waker = Some(waker);
     }
 
     /// Registers a waiting sender holding `item` (`None`: a reservation).
+    #[inline(always)]
     pub(crate) fn push_sender(
         &mut self,
         item: Option<Item<T>>,
@@ -409,6 +424,7 @@ impl<T> State<T> {
 
     /// Registers a waiting receiver. On a rendezvous channel a receiver that
     /// starts waiting is what a waiting `reserve` waits for.
+    #[inline(always)]
     pub(crate) fn push_receiver(
         &mut self,
         waker: Option<Waker>,
@@ -530,6 +546,7 @@ impl<T> State<T> {
 
     /// Looks at a waiting entry: if it is done, frees it and returns its
     /// status; otherwise refreshes its waker and returns `None`.
+    #[inline(always)]
     pub(crate) fn poll_entry(
         &mut self,
         key: Key,
@@ -555,6 +572,7 @@ impl<T> State<T> {
     /// returns its status. A `Received` item is still in flight: the caller
     /// either returns it ([`State::took_received`]) or passes it on
     /// ([`State::pass_on`]).
+    #[inline(always)]
     pub(crate) fn take_entry(&mut self, key: Key, wake: &mut Wake) -> Status<T> {
         // Leaves its line, if it still waits in one, in O(1).
         let entry = self.waiters.remove(key);
@@ -563,6 +581,7 @@ impl<T> State<T> {
     }
 
     /// A receiver takes the item it was handed: it is no longer in flight.
+    #[inline(always)]
     pub(crate) fn took_received(&mut self, wake: &mut Wake) {
         self.in_flight -= 1;
         self.received += 1;

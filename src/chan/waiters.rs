@@ -1,5 +1,6 @@
 //! The waiter registry: a slab of entries with FIFO lines threaded through
 //! it (send, receive, watch), so a waiter joins, leaves and is served in O(1).
+//! The operations on the wait path are `#[inline(always)]` (see `state.rs`).
 
 use std::task::Waker;
 
@@ -125,6 +126,7 @@ impl<T> Waiters<T> {
     }
 
     /// Stores `entry` and puts it at the back of `line`.
+    #[inline(always)]
     pub(super) fn insert(&mut self, entry: Entry<T>, line: Line) -> Key {
         let q = self.queues();
         let key = match q.free.pop() {
@@ -151,6 +153,7 @@ impl<T> Waiters<T> {
         key
     }
 
+    #[inline(always)]
     pub(super) fn get(&mut self, key: Key) -> &mut Entry<T> {
         self.inner
             .as_mut()
@@ -166,6 +169,7 @@ impl<T> Waiters<T> {
     }
 
     /// Frees an entry, taking it out of its line if it still waits in one.
+    #[inline(always)]
     pub(super) fn remove(&mut self, key: Key) -> Entry<T> {
         let q = self
             .inner
@@ -193,6 +197,7 @@ impl<T> Waiters<T> {
     }
 
     /// The longest-waiting entry of `line`.
+    #[inline(always)]
     pub(super) fn first(&self, line: Line) -> Option<Key> {
         let head = self.inner.as_ref()?.lines[line as usize].head;
         (head != NIL).then_some(head)
@@ -205,6 +210,7 @@ impl<T> Waiters<T> {
     }
 
     /// Takes the longest-waiting entry out of `line`.
+    #[inline(always)]
     pub(super) fn pop(&mut self, line: Line) -> Option<Key> {
         let key = self.first(line)?;
         self.unlink(key);
@@ -212,6 +218,7 @@ impl<T> Waiters<T> {
     }
 
     /// Takes `key` out of its line, if it is in one (O(1)).
+    #[inline(always)]
     pub(super) fn unlink(&mut self, key: Key) {
         if let Some(q) = self.inner.as_mut() {
             q.unlink(key);
@@ -226,6 +233,7 @@ impl<T> Waiters<T> {
 
 impl<T> Queues<T> {
     /// Appends `key` (in no line) to `line`.
+    #[inline(always)]
     pub(super) fn push(&mut self, key: Key, line: Line) {
         let list = &mut self.lines[line as usize];
         let tail = list.tail;
@@ -245,6 +253,7 @@ impl<T> Queues<T> {
     }
 
     /// Takes `key` out of its line, if it is in one.
+    #[inline(always)]
     pub(super) fn unlink(&mut self, key: Key) {
         let slot = &mut self.slots[key];
         let Some(line) = slot.line.take() else {
