@@ -562,12 +562,12 @@ impl<'a, T> Future for ReserveManyFuture<'a, T> {
             let mut keys = Vec::new();
             let Ok(granted) = chan.start_reserve_many(this.n, &mut keys, cx.waker()) else {
                 this.state = ManyState::Done;
-                coop.made_progress();
+                crate::coop::made_progress(coop);
                 return Poll::Ready(Err(SendError(())));
             };
             if keys.is_empty() {
                 this.state = ManyState::Done;
-                coop.made_progress();
+                crate::coop::made_progress(coop);
                 return Poll::Ready(Ok(PermitIterator::new(chan, granted)));
             }
             this.state = ManyState::Waiting {

@@ -250,6 +250,7 @@ mod common;
 mod blocking;
 mod capacity;
 mod chan;
+mod coop;
 mod error;
 mod future;
 mod permit;

@@ -596,7 +596,7 @@ impl<C: Cases + Unpin> Future for SelectFuture<'_, C> {
         let coop = ready!(tokio::task::coop::poll_proceed(cx));
         if !this.started {
             if let Some(done) = this.start() {
-                coop.made_progress();
+                crate::coop::made_progress(coop);
                 return Poll::Ready(done);
             }
         }
@@ -605,7 +605,7 @@ impl<C: Cases + Unpin> Future for SelectFuture<'_, C> {
         // that chose a case during the first pass (and found no waker) is
         // seen here, one that comes later finds the waker.
         if let Some(i) = token.poll_chosen(cx) {
-            coop.made_progress();
+            crate::coop::made_progress(coop);
             return Poll::Ready(this.finish(Some(i), false));
         }
         let mut expired = false;
@@ -617,7 +617,7 @@ impl<C: Cases + Unpin> Future for SelectFuture<'_, C> {
             expired = timer.poll(cx).is_ready();
         }
         if expired {
-            coop.made_progress();
+            crate::coop::made_progress(coop);
             // A case may have happened at the deadline: it wins.
             let chosen = token.cancel();
             return Poll::Ready(this.finish(chosen, false));

@@ -290,7 +290,7 @@ impl<T> Chan<T> {
         };
         self.unlock(s, wake);
         if res.is_ready() {
-            coop.made_progress();
+            crate::coop::made_progress(coop);
         }
         res
     }

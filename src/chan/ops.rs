@@ -114,12 +114,12 @@ impl<T> Chan<T> {
             };
             s.push(item);
             drop(s);
-            coop.made_progress();
+            crate::coop::made_progress(coop);
             return Poll::Ready(Ok(()));
         }
         let res = self.poll_send_slow(s, st, cx);
         if res.is_ready() {
-            coop.made_progress();
+            crate::coop::made_progress(coop);
         }
         res
     }
@@ -203,12 +203,12 @@ impl<T> Chan<T> {
                     item = self.unlock_taking(s, wake, item);
                 }
             }
-            coop.made_progress();
+            crate::coop::made_progress(coop);
             return Poll::Ready(Some(item));
         }
         let res = self.poll_recv_slow(s, key, cx, more);
         if res.is_ready() {
-            coop.made_progress();
+            crate::coop::made_progress(coop);
         }
         res
     }
@@ -237,7 +237,7 @@ impl<T> Chan<T> {
                 let item = s.take_buffered(&mut wake);
                 self.unlock_taking(s, wake, item)
             };
-            coop.made_progress();
+            crate::coop::made_progress(coop);
             // The acknowledgement is taken out, the value left in place.
             if let Some(ack) = item.ack.take() {
                 ack.set(AckState::Delivered);
@@ -246,7 +246,7 @@ impl<T> Chan<T> {
         }
         let res = self.poll_recv_slow(s, key, cx, None);
         if res.is_ready() {
-            coop.made_progress();
+            crate::coop::made_progress(coop);
         }
         res.map(|item| item.map(Item::into_received).ok_or(RecvError))
     }
@@ -465,7 +465,7 @@ impl<T> Chan<T> {
             },
         });
         if res.is_ready() {
-            coop.made_progress();
+            crate::coop::made_progress(coop);
         }
         res
     }
@@ -591,7 +591,7 @@ impl<T> Chan<T> {
             Poll::Ready(Ok(()))
         });
         if res.is_ready() {
-            coop.made_progress();
+            crate::coop::made_progress(coop);
         }
         res
     }
