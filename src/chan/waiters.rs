@@ -55,14 +55,15 @@ pub(super) const NIL: Key = usize::MAX;
 
 /// A slot of the slab: an entry and, while it waits in a line, its links.
 pub(super) struct Slot<T> {
-    /// `None` is a free slot (listed in [`Queues::free`]).
+    /// `None` is a free slot (on the free list from [`Queues::free`]).
     pub(super) entry: Option<Entry<T>>,
     /// The line the entry waits in; `None` once it left it (completed, or a
     /// stale select case unlinked by a counterpart).
     pub(super) line: Option<Line>,
     /// The entry before this one in its line ([`NIL`] at the head).
     pub(super) prev: Key,
-    /// The entry after this one in its line ([`NIL`] at the tail).
+    /// The entry after this one in its line ([`NIL`] at the tail); in a
+    /// free slot, the next free slot ([`NIL`] at the end of the free list).
     pub(super) next: Key,
 }
 
@@ -97,8 +98,10 @@ pub(super) const WAITERS_KEEP: usize = 64;
 pub(super) struct Queues<T> {
     /// Entries by key. A key is never reused while its future holds it.
     pub(super) slots: Vec<Slot<T>>,
-    /// Free keys, reused before `slots` grows.
-    pub(super) free: Vec<Key>,
+    /// The first free slot, [`NIL`] if none: free slots are linked through
+    /// their `next` field, so freeing and reusing one touches no other
+    /// allocation. Reused before `slots` grows.
+    pub(super) free: Key,
     /// The lines, indexed by [`Line`]. Every key in a line is an occupied
     /// slot whose `line` names that line.
     pub(super) lines: [List; 3],
@@ -118,7 +121,7 @@ impl<T> Waiters<T> {
         self.inner.get_or_insert_with(|| {
             Box::new(Queues {
                 slots: Vec::new(),
-                free: Vec::new(),
+                free: NIL,
                 lines: [EMPTY; 3],
                 live: 0,
             })
@@ -129,16 +132,8 @@ impl<T> Waiters<T> {
     #[inline(always)]
     pub(super) fn insert(&mut self, entry: Entry<T>, line: Line) -> Key {
         let q = self.queues();
-        let key = match q.free.pop() {
-            Some(key) => {
-                // A free slot is out of every line (`remove` unlinks before
-                // freeing): only the entry is written, in place.
-                let slot = &mut q.slots[key];
-                debug_assert!(slot.entry.is_none() && slot.line.is_none());
-                slot.entry = Some(entry);
-                key
-            }
-            None => {
+        let key = match q.free {
+            NIL => {
                 q.slots.push(Slot {
                     entry: Some(entry),
                     line: None,
@@ -146,6 +141,15 @@ impl<T> Waiters<T> {
                     next: NIL,
                 });
                 q.slots.len() - 1
+            }
+            key => {
+                // A free slot is out of every line (`remove` unlinks before
+                // freeing): only the entry is written, in place.
+                let slot = &mut q.slots[key];
+                debug_assert!(slot.entry.is_none() && slot.line.is_none());
+                q.free = slot.next;
+                slot.entry = Some(entry);
+                key
             }
         };
         q.live += 1;
@@ -185,7 +189,8 @@ impl<T> Waiters<T> {
             // A spike has drained: give its memory back.
             self.inner = None;
         } else {
-            q.free.push(key);
+            q.slots[key].next = q.free;
+            q.free = key;
         }
         entry
     }
