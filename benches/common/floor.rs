@@ -143,7 +143,9 @@ impl<T, const COOP: bool> Future for SendFut<'_, T, COOP> {
                 w.wake();
             }
             if let Some(c) = coop {
+                // As gochan does (`src/coop.rs`): nothing is left to restore.
                 c.made_progress();
+                std::mem::forget(c);
             }
             return Poll::Ready(Ok(()));
         }
@@ -171,7 +173,9 @@ impl<T, const COOP: bool> Future for RecvFut<'_, T, COOP> {
                 w.wake();
             }
             if let Some(c) = coop {
+                // As gochan does (`src/coop.rs`): nothing is left to restore.
                 c.made_progress();
+                std::mem::forget(c);
             }
             return Poll::Ready(Some(v));
         }
