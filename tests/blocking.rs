@@ -13,6 +13,8 @@
 //! own "Cannot start a runtime" panic (tasks of a scheduler, a `block_on` with
 //! its budget), the tests also check that no such panic was raised.
 
+mod common;
+
 use std::any::Any;
 use std::cell::Cell;
 use std::fmt::Debug;
@@ -21,6 +23,7 @@ use std::sync::{mpsc, Once};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
+use common::budget_left;
 use gochan::TryRecvError;
 use tokio::runtime::{Builder, Handle, Runtime};
 use tokio::task::coop;
@@ -306,25 +309,6 @@ fn allowed_after_handle_enter() {
             assert_allowed();
         });
     }
-}
-
-/// The coop budget left to the running task or `block_on`, counted by spending
-/// it and giving it all back; `None` if unconstrained.
-fn budget_left() -> Option<usize> {
-    let mut cx = Context::from_waker(Waker::noop());
-    let Poll::Ready(first) = coop::poll_proceed(&mut cx) else {
-        return Some(0);
-    };
-    let mut left = 1;
-    while let Poll::Ready(unit) = coop::poll_proceed(&mut cx) {
-        unit.made_progress();
-        left += 1;
-        if left > 1000 {
-            return None;
-        }
-    }
-    drop(first);
-    Some(left)
 }
 
 /// Spends 10 units of the running task's budget, then checks that refused

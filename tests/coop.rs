@@ -4,31 +4,14 @@
 //! and giving it all back ([`budget_left`]), so every test sees the exact
 //! count.
 
+mod common;
+
 use std::future::{poll_fn, Future};
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
+use common::budget_left;
 use tokio::task::coop;
-
-/// The coop budget the running task has left, counted by spending it and
-/// giving it all back; `None` if unconstrained.
-fn budget_left() -> Option<usize> {
-    let mut cx = Context::from_waker(Waker::noop());
-    let Poll::Ready(first) = coop::poll_proceed(&mut cx) else {
-        return Some(0);
-    };
-    let mut left = 1;
-    while let Poll::Ready(unit) = coop::poll_proceed(&mut cx) {
-        unit.made_progress();
-        left += 1;
-        if left > 1000 {
-            return None;
-        }
-    }
-    // Restores the budget as it was before `first`: all of it.
-    drop(first);
-    Some(left)
-}
 
 /// Polls `fut` once; `true` if it completed.
 async fn poll_once<F: Future + Unpin>(fut: &mut F) -> bool {

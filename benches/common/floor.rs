@@ -23,6 +23,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use parking_lot::Mutex;
+use tokio::task::coop::RestoreOnPending;
 
 /// What the lock guards.
 struct Inner<T> {
@@ -92,10 +93,7 @@ impl<T, const COOP: bool> Tx<T, COOP> {
         }
         g.buf.push_back(v);
         let w = g.recv_wakers.pop_front();
-        drop(g);
-        if let Some(w) = w {
-            w.wake();
-        }
+        wake_after(g, w);
         Ok(())
     }
 }
@@ -109,10 +107,7 @@ impl<T, const COOP: bool> Rx<T, COOP> {
         let mut g = self.0.lock();
         let v = g.buf.pop_front()?;
         let w = g.send_wakers.pop_front();
-        drop(g);
-        if let Some(w) = w {
-            w.wake();
-        }
+        wake_after(g, w);
         Some(v)
     }
 }
@@ -124,29 +119,19 @@ impl<T, const COOP: bool> Unpin for SendFut<'_, T, COOP> {}
 impl<T, const COOP: bool> Future for SendFut<'_, T, COOP> {
     type Output = Result<(), T>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), T>> {
-        let coop = if COOP {
-            Some(std::task::ready!(tokio::task::coop::poll_proceed(cx)))
-        } else {
-            None
-        };
+        let coop = std::task::ready!(proceed::<COOP>(cx));
         let mut g = self.0.lock();
         if g.closed {
             drop(g);
+            commit(coop);
             return Poll::Ready(Err(self.1.take().expect("polled after completion")));
         }
         if g.buf.len() < g.cap {
             let v = self.1.take().expect("polled after completion");
             g.buf.push_back(v);
             let w = g.recv_wakers.pop_front();
-            drop(g);
-            if let Some(w) = w {
-                w.wake();
-            }
-            if let Some(c) = coop {
-                // As gochan does (`src/coop.rs`): nothing is left to restore.
-                c.made_progress();
-                std::mem::forget(c);
-            }
+            wake_after(g, w);
+            commit(coop);
             return Poll::Ready(Ok(()));
         }
         g.send_wakers.push_back(cx.waker().clone());
@@ -160,29 +145,46 @@ pub struct RecvFut<'a, T, const COOP: bool>(&'a Mutex<Inner<T>>);
 impl<T, const COOP: bool> Future for RecvFut<'_, T, COOP> {
     type Output = Option<T>;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let coop = if COOP {
-            Some(std::task::ready!(tokio::task::coop::poll_proceed(cx)))
-        } else {
-            None
-        };
+        let coop = std::task::ready!(proceed::<COOP>(cx));
         let mut g = self.0.lock();
         if let Some(v) = g.buf.pop_front() {
             let w = g.send_wakers.pop_front();
-            drop(g);
-            if let Some(w) = w {
-                w.wake();
-            }
-            if let Some(c) = coop {
-                // As gochan does (`src/coop.rs`): nothing is left to restore.
-                c.made_progress();
-                std::mem::forget(c);
-            }
+            wake_after(g, w);
+            commit(coop);
             return Poll::Ready(Some(v));
         }
         if g.closed {
+            drop(g);
+            commit(coop);
             return Poll::Ready(None);
         }
         g.recv_wakers.push_back(cx.waker().clone());
         Poll::Pending
+    }
+}
+
+/// Takes a unit of the task's coop budget (if `COOP`), or yields.
+fn proceed<const COOP: bool>(cx: &mut Context<'_>) -> Poll<Option<RestoreOnPending>> {
+    if COOP {
+        tokio::task::coop::poll_proceed(cx).map(Some)
+    } else {
+        Poll::Ready(None)
+    }
+}
+
+/// Commits the unit of a completed operation, as gochan does (`src/coop.rs`):
+/// once committed the guard has nothing to restore, so it is forgotten.
+fn commit(coop: Option<RestoreOnPending>) {
+    if let Some(c) = coop {
+        c.made_progress();
+        std::mem::forget(c);
+    }
+}
+
+/// Releases the lock, then wakes `w`: never a waker under the lock.
+fn wake_after<G>(guard: G, w: Option<Waker>) {
+    drop(guard);
+    if let Some(w) = w {
+        w.wake();
     }
 }
