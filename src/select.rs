@@ -29,7 +29,7 @@ use parking_lot::Mutex;
 use tokio::time::Sleep;
 
 use crate::chan::{Chan, Item, Key, Sel, SelectRecv, SelectSend, SendState, Token};
-use crate::error::{RecvError, SendError};
+use crate::error::{RecvError, SendError, TryRecvError, TrySendError};
 use crate::{Receiver, Sender};
 
 // ---------------------------------------------------------------------------
@@ -48,6 +48,19 @@ pub enum Attempt {
     Waiting,
     /// The case does not take part (a false guard, a spent send, a result not
     /// taken yet, a removed case).
+    Out,
+}
+
+/// What a first look at a case found: a look that registers nothing and
+/// needs no token (see [`Case::first_look`]).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstLook {
+    /// The case happened now.
+    Ready,
+    /// Not ready; nothing was registered.
+    NotReady,
+    /// The case does not take part.
     Out,
 }
 
@@ -72,6 +85,13 @@ pub trait Case {
     /// Tries the case at once (claiming the select's token if it can happen);
     /// if it cannot, registers it on its channel under the same lock.
     fn attempt(&mut self, ticket: Ticket) -> Attempt;
+    /// Tries the case at once as a plain `try_recv` / `try_send` would,
+    /// without registering it. Only valid while no case of the select is
+    /// registered: then nothing can have chosen another case, no entry of
+    /// this select waits in any line, and a case that can happen now is the
+    /// select's to take, so the common select (its first case in the pass
+    /// order is ready) needs no token at all.
+    fn first_look(&mut self) -> FirstLook;
     /// The select's token chose this registered case: take its result from
     /// the channel.
     fn complete(&mut self);
@@ -178,6 +198,22 @@ impl<T> Case for RecvOp<'_, T> {
                 Attempt::Waiting
             }
         }
+    }
+
+    #[inline]
+    fn first_look(&mut self) -> FirstLook {
+        let Some(chan) = self.chan else {
+            return FirstLook::Out;
+        };
+        if self.result.is_some() {
+            return FirstLook::Out;
+        }
+        match chan.try_recv() {
+            Ok(item) => self.result = Some(Ok(item.into_received())),
+            Err(TryRecvError::Closed) => self.result = Some(Err(RecvError)),
+            Err(TryRecvError::Empty) => return FirstLook::NotReady,
+        }
+        FirstLook::Ready
     }
 
     #[inline]
@@ -320,6 +356,28 @@ impl<T> Case for SendOp<'_, T> {
     }
 
     #[inline]
+    fn first_look(&mut self) -> FirstLook {
+        let Some(chan) = self.chan else {
+            return FirstLook::Out;
+        };
+        if self.result.is_some() {
+            return FirstLook::Out;
+        }
+        let SendState::Idle(item) = std::mem::replace(&mut self.state, SendState::Done) else {
+            return FirstLook::Out;
+        };
+        match chan.try_send(item.value) {
+            Ok(()) => self.result = Some(Ok(())),
+            Err(TrySendError::Closed(value)) => self.result = Some(Err(SendError(value))),
+            Err(TrySendError::Full(value)) => {
+                self.state = SendState::Idle(Item::new(value));
+                return FirstLook::NotReady;
+            }
+        }
+        FirstLook::Ready
+    }
+
+    #[inline]
     fn complete(&mut self) {
         let Some(chan) = self.chan else { return };
         let SendState::Waiting(key) = self.state else {
@@ -362,6 +420,8 @@ pub trait Cases {
     fn count(&self) -> usize;
     /// Attempts case `i`.
     fn attempt(&mut self, i: usize, ticket: Ticket) -> Attempt;
+    /// A first look at case `i` ([`Case::first_look`]).
+    fn first_look(&mut self, i: usize) -> FirstLook;
     /// Case `chosen` happened (or none did): complete it unless `completed`
     /// says the attempt already did, and withdraw every other case.
     fn finish(&mut self, chosen: Option<usize>, completed: bool);
@@ -394,6 +454,10 @@ impl Cases for Nil {
         unreachable!("gochan: select case {i} out of range (internal error)")
     }
     #[inline]
+    fn first_look(&mut self, i: usize) -> FirstLook {
+        unreachable!("gochan: select case {i} out of range (internal error)")
+    }
+    #[inline]
     fn finish(&mut self, _: Option<usize>, _: bool) {}
     #[inline]
     fn any_enabled(&self) -> bool {
@@ -416,6 +480,14 @@ impl<C: Case, R: CaseList> Cases for (&mut C, R) {
             self.0.attempt(ticket)
         } else {
             self.1.attempt(i, ticket)
+        }
+    }
+    #[inline]
+    fn first_look(&mut self, i: usize) -> FirstLook {
+        if i == R::LEN {
+            self.0.first_look()
+        } else {
+            self.1.first_look(i)
         }
     }
     #[inline]
@@ -455,8 +527,10 @@ pub struct SelectFuture<'s, C: Cases> {
     order: &'s mut [usize],
     /// Attempt the cases in order instead of at random.
     biased: bool,
-    /// Shared by every registration of this select; taken from the pool at
-    /// the first pass, given back once no registration holds it.
+    /// Shared by every registration of this select; taken from the pool
+    /// only when the first look finds its case not ready (a select whose
+    /// first case is ready needs none), given back once no registration
+    /// holds it.
     token: Option<Arc<Token>>,
     /// `default(duration)`: how long, and where its timer lives (pinned by
     /// the caller, created at the first wait).
@@ -518,7 +592,8 @@ impl<'s, C: Cases> SelectFuture<'s, C> {
     }
 
     /// The first pass: in random order (or in order, `biased`), each case
-    /// either happens now or registers. Registering under the same lock as
+    /// either happens now or registers; the first case that takes part is
+    /// looked at without a token first ([`Case::first_look`]). Registering under the same lock as
     /// the check means no counterpart can slip between the two; registering
     /// even when we will not wait (`default`) means the cases are never seen
     /// unready one after the other while one of them became ready in between
@@ -526,7 +601,6 @@ impl<'s, C: Cases> SelectFuture<'s, C> {
     /// is over.
     fn start(&mut self) -> Option<Option<usize>> {
         self.started = true;
-        let token = self.token.insert(Token::take());
         let order = &mut *self.order;
         for (k, slot) in order.iter_mut().enumerate() {
             *slot = k;
@@ -539,6 +613,19 @@ impl<'s, C: Cases> SelectFuture<'s, C> {
                 order.swap(k, random_below(k + 1));
             }
         }
+        // A first look, in the pass order, up to the first case that takes
+        // part: if it can happen now it is the select's, and no token is
+        // taken. Otherwise the pass below registers as it goes, from the
+        // start (the cases before it do not take part).
+        for &i in order.iter() {
+            match self.cases.first_look(i) {
+                FirstLook::Ready => return Some(self.finish(Some(i), true)),
+                FirstLook::NotReady => break,
+                FirstLook::Out => {}
+            }
+        }
+        let order = &*self.order;
+        let token = self.token.insert(Token::take());
         let mut ready = None;
         for &i in order.iter() {
             match self.cases.attempt(i, Ticket((token.clone(), i))) {
@@ -691,6 +778,7 @@ fn random_below(n: usize) -> usize {
 /// select, so it is never contended; no channel lock is held while taking it.
 trait Slot {
     fn attempt(&self, ticket: Ticket) -> Attempt;
+    fn first_look(&self) -> FirstLook;
     fn complete(&self);
     fn abort(&self);
     fn enabled(&self) -> bool;
@@ -699,6 +787,9 @@ trait Slot {
 impl<C: Case> Slot for Mutex<C> {
     fn attempt(&self, ticket: Ticket) -> Attempt {
         self.lock().attempt(ticket)
+    }
+    fn first_look(&self) -> FirstLook {
+        self.lock().first_look()
     }
     fn complete(&self) {
         self.lock().complete();
@@ -725,6 +816,12 @@ impl<S: ?Sized + Slot> Cases for DynCases<'_, S> {
         match &self.slots[i] {
             Some(slot) => slot.attempt(ticket),
             None => Attempt::Out,
+        }
+    }
+    fn first_look(&mut self, i: usize) -> FirstLook {
+        match &self.slots[i] {
+            Some(slot) => slot.first_look(),
+            None => FirstLook::Out,
         }
     }
     fn finish(&mut self, chosen: Option<usize>, completed: bool) {
