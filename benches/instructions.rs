@@ -95,6 +95,8 @@
 //! | `spsc_bounded1024` | the same on `bounded(1024)` | message |
 //! | `spsc_unbounded` | the same on `unbounded` | message |
 //! | `spsc_rendezvous` | the same on a rendezvous channel | message |
+//! | `spsc_bounded1_u64x32` | `spsc_bounded1` with `[u64; 32]` (256-byte) messages: a large value through every wait | message |
+//! | `spsc_rendezvous_u64x32` | `spsc_rendezvous` with `[u64; 32]` messages | message |
 //! | `mpsc4_bounded1` | 4 producer tasks (N/4 values each) → 1 consumer task on `bounded(1)` | message |
 //! | `pingpong_bounded1` | two tasks bounce a value over two `bounded(1)` channels | round trip |
 //! | `pingpong_rendezvous` | the same over two rendezvous channels | round trip |
@@ -135,8 +137,12 @@ const BATCH: u64 = 1024;
 enum Work {
     /// One task: a batch sent, then received, on a channel of this kind.
     Seq { kind: Kind, big: bool },
-    /// Producer tasks → one consumer task.
-    Flow { producers: u64, kind: Kind },
+    /// Producer tasks → one consumer task; `big`: `[u64; 32]` messages.
+    Flow {
+        producers: u64,
+        kind: Kind,
+        big: bool,
+    },
     /// Round trips between two tasks.
     PingPong(Kind),
     /// A select over two receivers.
@@ -224,6 +230,7 @@ fn rows() -> Vec<Row> {
             Work::Flow {
                 producers: 1,
                 kind: Kind::Bounded(1),
+                big: false,
             },
         ),
         row(
@@ -232,6 +239,7 @@ fn rows() -> Vec<Row> {
             Work::Flow {
                 producers: 1,
                 kind: Kind::Bounded(1024),
+                big: false,
             },
         ),
         row(
@@ -240,6 +248,7 @@ fn rows() -> Vec<Row> {
             Work::Flow {
                 producers: 1,
                 kind: Kind::Unbounded,
+                big: false,
             },
         ),
         row(
@@ -248,6 +257,25 @@ fn rows() -> Vec<Row> {
             Work::Flow {
                 producers: 1,
                 kind: Kind::Rendezvous,
+                big: false,
+            },
+        ),
+        row(
+            "spsc_bounded1_u64x32",
+            "spsc bounded(1) [u64; 32]",
+            Work::Flow {
+                producers: 1,
+                kind: Kind::Bounded(1),
+                big: true,
+            },
+        ),
+        row(
+            "spsc_rendezvous_u64x32",
+            "spsc rendezvous [u64; 32]",
+            Work::Flow {
+                producers: 1,
+                kind: Kind::Rendezvous,
+                big: true,
             },
         ),
         row(
@@ -256,6 +284,7 @@ fn rows() -> Vec<Row> {
             Work::Flow {
                 producers: 4,
                 kind: Kind::Bounded(1),
+                big: false,
             },
         ),
         row(
@@ -306,6 +335,22 @@ impl Payload for [u64; 32] {
     }
 }
 
+/// A 256-byte message for the `spsc` rows, a type of its own: with the same
+/// `[u64; 32]` as `seq`, the two workloads would share every function the
+/// compiler instantiates for the payload, and its inlining decisions for
+/// `seq` would change (they did: `seq` `[u64; 32]` moved from 389 to 474 on
+/// gochan, 394 to 605 on flume) because another row exists.
+struct Wide([u64; 32]);
+
+impl Payload for Wide {
+    fn make(i: u64) -> Self {
+        Wide(<[u64; 32]>::make(i))
+    }
+    fn key(&self) -> u64 {
+        self.0.key()
+    }
+}
+
 /// `seq`: one task, batches of `BATCH` sent then received, in order.
 async fn seq<P: Peer, T: Payload>(kind: Kind, n: u64) -> u64 {
     let (tx, mut rx) = P::new::<T>(kind).expect("checked by has_cell");
@@ -329,16 +374,16 @@ async fn seq<P: Peer, T: Payload>(kind: Kind, n: u64) -> u64 {
 
 /// `spsc`, `mpsc4`: `n` values shared by the producers, counted (and summed)
 /// by one consumer; with one producer the order is checked too.
-async fn flow<P: Peer>(producers: u64, kind: Kind, n: u64) -> u64 {
-    let (tx, mut rx) = P::new::<usize>(kind).expect("checked by has_cell");
+async fn flow<P: Peer, T: Payload>(producers: u64, kind: Kind, n: u64) -> u64 {
+    let (tx, mut rx) = P::new::<T>(kind).expect("checked by has_cell");
     let share = n / producers;
     let consumer = tokio::spawn(async move {
         let (mut got, mut sum) = (0u64, 0u64);
         while let Some(v) = P::recv(&mut rx).await.got() {
             if producers == 1 {
-                assert_eq!(v as u64, got, "{}: spsc out of order", P::NAME);
+                assert_eq!(v.key(), got, "{}: spsc out of order", P::NAME);
             }
-            sum += v as u64;
+            sum += v.key();
             got += 1;
         }
         (got, sum)
@@ -348,7 +393,7 @@ async fn flow<P: Peer>(producers: u64, kind: Kind, n: u64) -> u64 {
             let tx = tx.clone();
             tokio::spawn(async move {
                 for i in 0..share {
-                    assert!(P::send(&tx, i as usize).await.sent(), "{}: closed", P::NAME);
+                    assert!(P::send(&tx, T::make(i)).await.sent(), "{}: closed", P::NAME);
                 }
             })
         })
@@ -551,7 +596,16 @@ fn run_cell<P: Peer>(rt: &Runtime, work: Work, n: u64) -> u64 {
     let moved = match work {
         Work::Seq { kind, big: false } => measured(rt, seq::<P, usize>(kind, n)),
         Work::Seq { kind, big: true } => measured(rt, seq::<P, [u64; 32]>(kind, n)),
-        Work::Flow { producers, kind } => measured(rt, flow::<P>(producers, kind, n)),
+        Work::Flow {
+            producers,
+            kind,
+            big: false,
+        } => measured(rt, flow::<P, usize>(producers, kind, n)),
+        Work::Flow {
+            producers,
+            kind,
+            big: true,
+        } => measured(rt, flow::<P, Wide>(producers, kind, n)),
         Work::PingPong(kind) => measured(rt, ping_pong::<P>(kind, n)),
         Work::Create => measured(rt, async move { create::<P>(n) }),
         Work::Try => measured(rt, try_ops::<P>(n)),
