@@ -66,8 +66,13 @@ fn poll_send<T>(
     state: &mut SendState<T>,
     cx: &mut Context<'_>,
 ) -> Poll<Result<(), SendError<T>>> {
-    chan.poll_send(state, cx)
-        .map_err(|item| SendError(item.value))
+    chan.poll_send(state, cx).map_err(|()| {
+        // The engine left the refused item in the state.
+        match std::mem::replace(state, SendState::Done) {
+            SendState::Idle(item) => SendError(item.value),
+            _ => unreachable!("a refused send leaves its item in the state"),
+        }
+    })
 }
 
 /// Withdraws a send for `cancel`: the value if it has not entered the channel.
