@@ -4,7 +4,7 @@
 use std::task::{Context, Poll, Waker};
 
 use super::ack::{AckState, Item};
-use super::state::{StateGuard, TryRecv, TrySend};
+use super::state::{Offer, StateGuard, TryRecv, TrySend};
 use super::token::Sel;
 use super::waiters::{Key, Line, Status};
 use super::wake::Wake;
@@ -99,6 +99,17 @@ pub(crate) enum SelectSend<T> {
     Waiting(Key),
 }
 
+impl<T> SendState<T> {
+    /// Takes the item of an `Idle` send, leaving it `Done`.
+    #[inline(always)]
+    pub(crate) fn take_idle(&mut self) -> Item<T> {
+        match std::mem::replace(self, SendState::Done) {
+            SendState::Idle(item) => item,
+            _ => unreachable!("gochan: a send's item taken twice (internal error)"),
+        }
+    }
+}
+
 impl<T> Chan<T> {
     /// Drives a send: tries at once, else waits in the send queue. `Err`:
     /// the channel is closed and the item is back in `st` as
@@ -141,14 +152,13 @@ impl<T> Chan<T> {
         cx: &mut Context<'_>,
     ) -> Poll<Result<(), ()>> {
         let mut wake = Wake::default();
-        let res = match std::mem::replace(st, SendState::Done) {
-            SendState::Idle(item) => match s.offer(item, &mut wake) {
-                Ok(()) => Poll::Ready(Ok(())),
-                Err(TrySendError::Closed(item)) => {
-                    *st = SendState::Idle(item);
-                    Poll::Ready(Err(()))
-                }
-                Err(TrySendError::Full(item)) => {
+        let res = match *st {
+            SendState::Idle(_) => match s.offer(st, &mut wake) {
+                Offer::Sent => Poll::Ready(Ok(())),
+                // The item stays in `st`, for the future to hand back.
+                Offer::Closed => Poll::Ready(Err(())),
+                Offer::Full => {
+                    let item = st.take_idle();
                     // The item is in its entry, and the entry is the
                     // future's, before the waker is cloned: a `clone` that
                     // panics (user code; cloned under the lock, as tokio's
@@ -161,19 +171,18 @@ impl<T> Chan<T> {
                 }
             },
             SendState::Waiting(key) => match s.poll_entry(key, Some(cx.waker()), &mut wake) {
-                None => {
-                    *st = SendState::Waiting(key);
-                    Poll::Pending
+                None => Poll::Pending,
+                Some(Status::Sent) => {
+                    *st = SendState::Done;
+                    Poll::Ready(Ok(()))
                 }
-                Some(Status::Sent) => Poll::Ready(Ok(())),
                 Some(Status::Closed(Some(item))) => {
                     *st = SendState::Idle(item);
                     Poll::Ready(Err(()))
                 }
                 Some(_) => unreachable!("a send entry ends sent or closed"),
             },
-            done @ (SendState::Done | SendState::Cancelled) => {
-                *st = done;
+            SendState::Done | SendState::Cancelled => {
                 drop(s);
                 polled_after_end(st);
             }
@@ -349,12 +358,14 @@ impl<T> Chan<T> {
             return Ok(());
         }
         let mut wake = Wake::default();
-        let res = s.offer(Item::new(value), &mut wake);
+        let mut st = SendState::Idle(Item::new(value));
+        let res = s.offer(&mut st, &mut wake);
         self.unlock(s, wake);
-        res.map_err(|e| match e {
-            TrySendError::Full(item) => TrySendError::Full(item.value),
-            TrySendError::Closed(item) => TrySendError::Closed(item.value),
-        })
+        match res {
+            Offer::Sent => Ok(()),
+            Offer::Full => Err(TrySendError::Full(st.take_idle().value)),
+            Offer::Closed => Err(TrySendError::Closed(st.take_idle().value)),
+        }
     }
 
     /// `Receiver::try_recv` (without a stream registration): a plain receive

@@ -14,12 +14,13 @@ use std::collections::VecDeque;
 use std::task::Waker;
 
 use super::ack::Item;
+use super::ops::SendState;
 use super::stats::Stats;
 use super::token::{claim, claim_waiter, own_select_lost, Claim, Sel};
 use super::waiters::{Entry, Key, Line, Status, Waiters};
 use super::wake::Wake;
 use crate::capacity::Capacity;
-use crate::error::{TryRecvError, TrySendError};
+use crate::error::TryRecvError;
 
 /// Below this many slots the buffer's allocation is never shrunk; above it, a
 /// buffer drained to a quarter of its allocation gives half of it back.
@@ -35,6 +36,39 @@ pub(crate) enum TrySend<T> {
     Closed(Item<T>),
     /// Our select already happened through another case.
     Lost(Item<T>),
+}
+
+/// Where [`State::give_from`] takes an item from, once it knows it can hand
+/// it over.
+pub(super) trait TakeItem<T> {
+    /// The item; called at most once.
+    fn take_item(&mut self) -> Item<T>;
+}
+
+impl<T> TakeItem<T> for Option<Item<T>> {
+    #[inline(always)]
+    fn take_item(&mut self) -> Item<T> {
+        self.take()
+            .expect("gochan: an item taken twice (internal error)")
+    }
+}
+
+impl<T> TakeItem<T> for SendState<T> {
+    #[inline(always)]
+    fn take_item(&mut self) -> Item<T> {
+        self.take_idle()
+    }
+}
+
+/// What [`State::offer`] did with a send's item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Offer {
+    /// The item entered the channel.
+    Sent,
+    /// No room and no waiting receiver: the item is still the caller's.
+    Full,
+    /// The channel is closed: the item is still the caller's.
+    Closed,
 }
 
 /// The outcome of trying to receive without waiting.
@@ -202,42 +236,52 @@ impl<T> State<T> {
     /// waits. Stale select cases met on the way leave the line.
     #[inline(always)]
     pub(super) fn give(&mut self, item: Item<T>, wake: &mut Wake) -> Result<(), Item<T>> {
+        let mut src = Some(item);
+        if self.give_from(&mut src, wake) {
+            Ok(())
+        } else {
+            Err(src.expect("not given, so still here"))
+        }
+    }
+
+    /// [`State::give`] of the item `src` holds, taken out of it only if a
+    /// receiver is found (so a send that then waits moves its value once,
+    /// into its entry). `true` if it was handed over.
+    #[inline(always)]
+    fn give_from(&mut self, src: &mut impl TakeItem<T>, wake: &mut Wake) -> bool {
         while let Some(key) = self.waiters.pop(Line::Recv) {
             let entry = self.waiters.get(key);
             if let Some(w) = claim_waiter(entry.sel.as_ref()) {
                 let w = w.or_else(|| entry.waker.take());
-                entry.status = Status::Received(item);
+                entry.status = Status::Received(src.take_item());
                 self.in_flight += 1;
                 wake.push(w);
-                return Ok(());
+                return true;
             }
         }
-        Err(item)
+        false
     }
 
-    /// A plain send that does not wait: to the longest-waiting receiver, else
-    /// into the buffer if there is room.
+    /// A plain send that does not wait, of the item `st` holds
+    /// ([`SendState::Idle`]): to the longest-waiting receiver, else into the
+    /// buffer if there is room. The item leaves `st` only where it lands
+    /// (`Sent` leaves `st` done); `Closed` and `Full` leave it in `st`, so
+    /// that a large value is not copied out and back.
     #[inline(always)]
-    pub(crate) fn offer(
-        &mut self,
-        item: Item<T>,
-        wake: &mut Wake,
-    ) -> Result<(), TrySendError<Item<T>>> {
+    pub(crate) fn offer(&mut self, st: &mut SendState<T>, wake: &mut Wake) -> Offer {
         if self.closed {
-            return Err(TrySendError::Closed(item));
+            return Offer::Closed;
         }
-        let item = match self.give(item, wake) {
-            Ok(()) => {
-                self.sent += 1;
-                return Ok(());
-            }
-            Err(item) => item,
-        };
+        if self.give_from(st, wake) {
+            self.sent += 1;
+            return Offer::Sent;
+        }
         if !self.cap.has_room(self.occupied()) {
-            return Err(TrySendError::Full(item));
+            return Offer::Full;
         }
+        let item = st.take_idle();
         self.push(item);
-        Ok(())
+        Offer::Sent
     }
 
     /// A receiver takes the item of the waiting sender `key`, whose claim it
