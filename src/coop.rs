@@ -10,7 +10,7 @@ use tokio::task::coop::RestoreOnPending;
 ///
 /// `RestoreOnPending::made_progress` leaves the guard nothing to restore, so
 /// it is forgotten instead of dropped: its `Drop`, an out-of-line call, would
-/// only find that out (about 14 instructions a message on a send and a
+/// only find that out (about 12 instructions a message on a send and a
 /// receive, callgrind). The budget is charged exactly as with the drop.
 #[inline(always)]
 pub(crate) fn made_progress(coop: RestoreOnPending) {
