@@ -172,17 +172,21 @@ impl<'a, T> RecvOp<'a, T> {
     pub fn take_result(&mut self) -> Option<Result<T, RecvError>> {
         self.result.take()
     }
+
+    /// The channel, if the case takes part in this select (enabled, and no
+    /// result waiting to be taken).
+    #[inline]
+    fn take_part(&self) -> Option<&'a Chan<T>> {
+        self.chan.filter(|_| self.result.is_none())
+    }
 }
 
 impl<T> Case for RecvOp<'_, T> {
     #[inline]
     fn attempt(&mut self, ticket: Ticket) -> Attempt {
-        let Some(chan) = self.chan else {
+        let Some(chan) = self.take_part() else {
             return Attempt::Out;
         };
-        if self.result.is_some() {
-            return Attempt::Out;
-        }
         match chan.select_recv(ticket.0) {
             SelectRecv::Got(item) => {
                 self.result = Some(Ok(item.into_received()));
@@ -202,12 +206,9 @@ impl<T> Case for RecvOp<'_, T> {
 
     #[inline]
     fn first_look(&mut self) -> FirstLook {
-        let Some(chan) = self.chan else {
+        let Some(chan) = self.take_part() else {
             return FirstLook::Out;
         };
-        if self.result.is_some() {
-            return FirstLook::Out;
-        }
         match chan.try_recv() {
             Ok(item) => self.result = Some(Ok(item.into_received())),
             Err(TryRecvError::Closed) => self.result = Some(Err(RecvError)),
@@ -288,6 +289,25 @@ impl<'a, T> SendOp<'a, T> {
         self.result.take()
     }
 
+    /// The channel and the value to offer, if the case takes part in this
+    /// select (the value leaves the case; the attempt puts it back if it is
+    /// not sent). `None`: disabled, a result not taken yet, or spent (sent,
+    /// refused or taken back: it waits for a new value).
+    #[inline]
+    fn take_part(&mut self) -> Option<(&'a Chan<T>, Item<T>)> {
+        let chan = self.chan?;
+        if self.result.is_some() {
+            return None;
+        }
+        match std::mem::replace(&mut self.state, SendState::Done) {
+            SendState::Idle(item) => Some((chan, item)),
+            other => {
+                self.state = other;
+                None
+            }
+        }
+    }
+
     /// The value, if it was not sent; the case is spent afterwards.
     fn take_value(&mut self) -> Option<T> {
         match std::mem::replace(&mut self.state, SendState::Done) {
@@ -325,14 +345,7 @@ impl<T> fmt::Debug for SendOp<'_, T> {
 impl<T> Case for SendOp<'_, T> {
     #[inline]
     fn attempt(&mut self, ticket: Ticket) -> Attempt {
-        let Some(chan) = self.chan else {
-            return Attempt::Out;
-        };
-        if self.result.is_some() {
-            return Attempt::Out;
-        }
-        let SendState::Idle(item) = std::mem::replace(&mut self.state, SendState::Done) else {
-            // Spent: sent, refused or taken back. It waits for a new value.
+        let Some((chan, item)) = self.take_part() else {
             return Attempt::Out;
         };
         match chan.select_send(item, ticket.0) {
@@ -357,13 +370,7 @@ impl<T> Case for SendOp<'_, T> {
 
     #[inline]
     fn first_look(&mut self) -> FirstLook {
-        let Some(chan) = self.chan else {
-            return FirstLook::Out;
-        };
-        if self.result.is_some() {
-            return FirstLook::Out;
-        }
-        let SendState::Idle(item) = std::mem::replace(&mut self.state, SendState::Done) else {
+        let Some((chan, item)) = self.take_part() else {
             return FirstLook::Out;
         };
         match chan.try_send(item.value) {
