@@ -146,7 +146,7 @@ impl<T> Chan<T> {
     /// of line it kept the common case a little smaller (seq 4 instructions a
     /// message fewer) but every wait paid a call with the guard and the
     /// state passed through memory (spsc bounded(1) 40, rendezvous 84,
-    /// pingpong 194 a round trip more; callgrind).
+    /// pingpong 198 a round trip more; callgrind).
     #[inline]
     pub(super) fn poll_send_slow(
         &self,
