@@ -6,7 +6,8 @@ use std::task::{Context, Waker};
 
 /// Which case of a select won, shared by all the entries of one select.
 ///
-/// A select takes a token from this thread's pool ([`Token::take`]) and gives
+/// A select takes a token from this thread's pool ([`Token::take`]) when a
+/// case must register (one whose first case is ready needs none) and gives
 /// it back once none of its registrations holds a clone any more
 /// ([`Token::give_back`]), so a `select!` in a loop allocates no token after
 /// the first.
