@@ -78,8 +78,8 @@ use tokio::sync::{mpsc, Notify};
 mod common;
 
 use common::{
-    with_peer, AsyncChannel, CrossfireBounded, Flume, Gochan, Got as _, Kanal, Kind, Peer,
-    Sent as _, TokioBounded, PEERS,
+    command, commit, loadavg, with_peer, AsyncChannel, CrossfireBounded, Flume, Gochan, Got as _,
+    Kanal, Kind, Peer, Sent as _, TokioBounded, PEERS,
 };
 
 // ---------------------------------------------------------------------------
@@ -958,17 +958,6 @@ fn fmt_ns(ns: f64) -> String {
     }
 }
 
-/// The output of a command, trimmed, or `unknown`.
-fn command(cmd: &str, args: &[&str]) -> String {
-    std::process::Command::new(cmd)
-        .args(args)
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_else(|| "unknown".into())
-}
-
 /// The machine, for the report.
 struct Machine {
     uname: String,
@@ -978,39 +967,8 @@ struct Machine {
     date: String,
     load_before: String,
     load_after: String,
-    /// The commit measured (see [`commit`]).
+    /// The commit measured (see `common::commit`).
     commit: String,
-}
-
-/// The commit measured, `+ edits` if `src/` differs from it. Read-only git
-/// calls (`--no-optional-locks`: no index refresh behind a user's back).
-fn commit() -> String {
-    let dir = env!("CARGO_MANIFEST_DIR");
-    let head = command("git", &["-C", dir, "rev-parse", "--short", "HEAD"]);
-    let status = command(
-        "git",
-        &[
-            "--no-optional-locks",
-            "-C",
-            dir,
-            "status",
-            "--porcelain",
-            "--",
-            "src",
-        ],
-    );
-    if status.is_empty() || status == "unknown" {
-        head
-    } else {
-        format!("{head} + edits in src/")
-    }
-}
-
-/// The 1, 5 and 15 minute load averages.
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "unknown".into())
 }
 
 impl Machine {

@@ -121,8 +121,8 @@ use tokio::runtime::Runtime;
 mod common;
 
 use common::{
-    with_peer, Floor, Flume, Gochan, Got as _, Kind, Peer, Sent as _, TokioBounded, FLOOR_BARE,
-    FLOOR_COOP, PEERS,
+    command, commit, loadavg, with_peer, Floor, Flume, Gochan, Got as _, Kind, Peer, Sent as _,
+    TokioBounded, FLOOR_BARE, FLOOR_COOP, PEERS,
 };
 
 // ---------------------------------------------------------------------------
@@ -666,48 +666,6 @@ fn peer_by_name(name: &str) -> Option<usize> {
 /// The row with this name.
 fn row_by_name(name: &str) -> Option<Row> {
     rows().into_iter().find(|r| r.name == name)
-}
-
-/// The output of a command, trimmed, or `unknown`.
-fn command(cmd: &str, args: &[&str]) -> String {
-    Command::new(cmd)
-        .args(args)
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_else(|| "unknown".into())
-}
-
-/// The commit measured, `+ edits in src/` if `src/` differs from it.
-/// Read-only git calls (`--no-optional-locks`: no index refresh).
-fn commit() -> String {
-    let dir = env!("CARGO_MANIFEST_DIR");
-    let head = command("git", &["-C", dir, "rev-parse", "--short", "HEAD"]);
-    let status = command(
-        "git",
-        &[
-            "--no-optional-locks",
-            "-C",
-            dir,
-            "status",
-            "--porcelain",
-            "--",
-            "src",
-        ],
-    );
-    if status.is_empty() || status == "unknown" {
-        head
-    } else {
-        format!("{head} + edits in src/")
-    }
-}
-
-/// The 1, 5 and 15 minute load averages.
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "unknown".into())
 }
 
 /// valgrind's version, or `None` if it cannot be run.

@@ -570,6 +570,51 @@ pub fn peer_table<'a>(
     t
 }
 
+// Report metadata, shared by the two benches' generated reports.
+
+/// The output of a command, trimmed, or `unknown`.
+pub fn command(cmd: &str, args: &[&str]) -> String {
+    std::process::Command::new(cmd)
+        .args(args)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// The commit measured, `+ edits in src/` if `src/` differs from it.
+/// Read-only git calls (`--no-optional-locks`: no index refresh behind a
+/// user's back).
+pub fn commit() -> String {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let head = command("git", &["-C", dir, "rev-parse", "--short", "HEAD"]);
+    let status = command(
+        "git",
+        &[
+            "--no-optional-locks",
+            "-C",
+            dir,
+            "status",
+            "--porcelain",
+            "--",
+            "src",
+        ],
+    );
+    if status.is_empty() || status == "unknown" {
+        head
+    } else {
+        format!("{head} + edits in src/")
+    }
+}
+
+/// The 1, 5 and 15 minute load averages.
+pub fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
 pub mod floor;
 
 /// The floor channel of `floor.rs`, charging Tokio's coop budget (`COOP`) or
