@@ -35,33 +35,18 @@
 //!
 //! Every test runs under a deadline, so a deadlock fails instead of hanging.
 
+mod common;
+
 use std::cell::Cell;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet, VecDeque};
 use std::fmt::Debug;
 use std::future::Future;
-use std::time::Duration;
 
+use common::{assert_idle, by_hand, deadline};
 use gochan::{Receiver, RecvCase, RecvError, Select, SendCase, SendError, Sender};
 use tokio::task::yield_now;
 use tokio_test::assert_ready;
-
-/// Every test body must finish within this.
-const DEADLINE: Duration = Duration::from_secs(30);
-
-async fn deadline<F: Future>(name: &str, body: F) -> F::Output {
-    match tokio::time::timeout(DEADLINE, body).await {
-        Ok(out) => out,
-        Err(_) => panic!("{name}: not done within {DEADLINE:?}: a deadlock or a lost wake-up"),
-    }
-}
-
-/// Wraps a future for polling by hand, outside tokio's cooperative budget
-/// (which would otherwise make a future polled late in a long loop return
-/// `Pending` without doing anything).
-fn by_hand<F: Future>(f: F) -> tokio_test::task::Spawn<tokio::task::Unconstrained<F>> {
-    tokio_test::task::spawn(tokio::task::unconstrained(f))
-}
 
 /// Waits (yielding) until `cond` holds: how these ports replace Go's "sleep
 /// so that the other goroutine gets queued first".
@@ -72,13 +57,6 @@ async fn until(what: &str, cond: impl Fn() -> bool) {
         }
     })
     .await;
-}
-
-/// No operation is registered on the channel.
-#[track_caller]
-fn assert_idle<T>(rx: &Receiver<T>) {
-    let s = rx.stats();
-    assert_eq!((s.waiting_senders, s.waiting_receivers), (0, 0), "{s:?}");
 }
 
 // ---------------------------------------------------------------------------

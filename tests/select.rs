@@ -21,11 +21,13 @@
 //! paused clock; threads only in the multi-thread tests, each under a deadline
 //! so that a deadlock fails instead of hanging.
 
-use std::future::Future;
+mod common;
+
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::{assert_idle, by_hand, deadline, yields};
 use gochan::{Receiver, RecvError, Select, SendError, Sender, TryRecvError};
 use tokio::time::Instant;
 use tokio_test::{assert_pending, assert_ready};
@@ -33,28 +35,6 @@ use tokio_test::{assert_pending, assert_ready};
 // ---------------------------------------------------------------------------
 // Harness
 // ---------------------------------------------------------------------------
-
-/// Every multi-task test must finish within this, or it is a deadlock.
-const DEADLINE: Duration = Duration::from_secs(60);
-
-async fn deadline<F: Future>(name: &str, body: F) -> F::Output {
-    match tokio::time::timeout(DEADLINE, body).await {
-        Ok(out) => out,
-        Err(_) => panic!("{name}: not done within {DEADLINE:?}: a deadlock or a lost wake-up"),
-    }
-}
-
-/// No operation is registered on the channel (the `stats` of both handles
-/// are the same snapshot).
-#[track_caller]
-fn assert_idle<T>(rx: &Receiver<T>) {
-    let s = rx.stats();
-    assert_eq!(
-        (s.waiting_senders, s.waiting_receivers),
-        (0, 0),
-        "a registration was left behind: {s:?}"
-    );
-}
 
 /// A small xorshift generator, seeded per task.
 struct Rng(u64);
@@ -71,20 +51,6 @@ impl Rng {
         x ^= x << 17;
         self.0 = x;
         (x % n as u64) as usize
-    }
-}
-
-/// Wraps a future for polling by hand. `unconstrained`: a test that loops in
-/// one task would otherwise run out of tokio's cooperative budget, and a
-/// future polled then returns `Pending` without doing anything.
-fn by_hand<F: Future>(f: F) -> tokio_test::task::Spawn<tokio::task::Unconstrained<F>> {
-    tokio_test::task::spawn(tokio::task::unconstrained(f))
-}
-
-/// Completes after `n` yields (0: at once).
-async fn yields(n: usize) {
-    for _ in 0..n {
-        tokio::task::yield_now().await;
     }
 }
 

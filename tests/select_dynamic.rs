@@ -15,46 +15,16 @@
 //! Multi-task tests run under a deadline, so a deadlock fails instead of
 //! hanging.
 
+mod common;
+
 use std::collections::VecDeque;
-use std::future::Future;
 use std::rc::Rc;
 use std::time::Duration;
 
+use common::{assert_idle, by_hand, deadline, yields};
 use gochan::{LocalSelect, Receiver, RecvError, Select, SendError, TryRecvError};
 use tokio::time::Instant;
 use tokio_test::{assert_pending, assert_ready};
-
-const DEADLINE: Duration = Duration::from_secs(60);
-
-async fn deadline<F: Future>(name: &str, body: F) -> F::Output {
-    match tokio::time::timeout(DEADLINE, body).await {
-        Ok(out) => out,
-        Err(_) => panic!("{name}: not done within {DEADLINE:?}: a deadlock or a lost wake-up"),
-    }
-}
-
-/// No operation is registered on the channel.
-#[track_caller]
-fn assert_idle<T>(rx: &Receiver<T>) {
-    let s = rx.stats();
-    assert_eq!(
-        (s.waiting_senders, s.waiting_receivers),
-        (0, 0),
-        "a registration was left behind: {s:?}"
-    );
-}
-
-/// Wraps a future for polling by hand, outside tokio's cooperative budget.
-fn by_hand<F: Future>(f: F) -> tokio_test::task::Spawn<tokio::task::Unconstrained<F>> {
-    tokio_test::task::spawn(tokio::task::unconstrained(f))
-}
-
-/// Completes after `n` yields.
-async fn yields(n: usize) {
-    for _ in 0..n {
-        tokio::task::yield_now().await;
-    }
-}
 
 // ---------------------------------------------------------------------------
 // Reuse in a loop

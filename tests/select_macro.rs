@@ -8,6 +8,8 @@
 //! Tests that could deadlock run under a deadline: an async one on tokio's
 //! clock, a synchronous one on its own thread with a join timeout.
 
+mod common;
+
 use std::cell::Cell;
 use std::future::Future;
 use std::pin::pin;
@@ -17,18 +19,10 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
+use common::{assert_idle, by_hand, deadline};
 use gochan::{Receiver, RecvError, Sender, TryRecvError};
 use tokio::time::Instant;
 use tokio_test::{assert_pending, assert_ready};
-
-const DEADLINE: Duration = Duration::from_secs(60);
-
-async fn deadline<F: Future>(name: &str, body: F) -> F::Output {
-    match tokio::time::timeout(DEADLINE, body).await {
-        Ok(out) => out,
-        Err(_) => panic!("{name}: not done within {DEADLINE:?}: a deadlock or a lost wake-up"),
-    }
-}
 
 /// Runs `body` on its own thread; fails if it is not done within 10 s (a
 /// deadlock in synchronous code cannot be interrupted otherwise).
@@ -48,20 +42,6 @@ fn on_a_thread_with_deadline(name: &str, body: impl FnOnce() + Send + 'static) {
             panic!("{name}: not done within 10 s: a deadlock")
         }
     }
-}
-
-#[track_caller]
-fn assert_idle<T>(rx: &Receiver<T>) {
-    let s = rx.stats();
-    assert_eq!(
-        (s.waiting_senders, s.waiting_receivers),
-        (0, 0),
-        "a registration was left behind: {s:?}"
-    );
-}
-
-fn by_hand<F: Future>(f: F) -> tokio_test::task::Spawn<tokio::task::Unconstrained<F>> {
-    tokio_test::task::spawn(tokio::task::unconstrained(f))
 }
 
 /// Counts how often an expression was evaluated, and passes its value on.

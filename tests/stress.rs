@@ -30,11 +30,13 @@
 //! explore new schedules. Every test runs under a 60 s deadline so that a
 //! deadlock fails instead of hanging.
 
-use std::future::Future;
+mod common;
+
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::{deadline, DEADLINE};
 use gochan::{
     DeliverError, Receiver, RecvCase, RecvTimeoutError, Select, SendCase, SendError,
     SendTimeoutError, Sender, TryRecvError, TrySendError,
@@ -60,17 +62,6 @@ fn seed_base() -> u64 {
         .ok()
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(0)
-}
-
-/// Every test body must finish within this, or it is reported as a deadlock.
-const DEADLINE: Duration = Duration::from_secs(60);
-
-/// Runs `body` under [`DEADLINE`].
-async fn deadline<F: Future>(name: &str, body: F) -> F::Output {
-    match tokio::time::timeout(DEADLINE, body).await {
-        Ok(out) => out,
-        Err(_) => panic!("{name}: not done within {DEADLINE:?}, a deadlock or a lost wake-up"),
-    }
 }
 
 /// Runs `body` on a plain thread under [`DEADLINE`].
