@@ -15,7 +15,6 @@
 
 mod common;
 
-use std::any::Any;
 use std::cell::Cell;
 use std::fmt::Debug;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
@@ -23,7 +22,7 @@ use std::sync::{mpsc, Once};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use common::budget_left;
+use common::{budget_left, names_method, panic_message};
 use gochan::TryRecvError;
 use tokio::runtime::{Builder, Handle, Runtime};
 use tokio::task::coop;
@@ -78,24 +77,6 @@ fn multi_thread() -> Runtime {
         .enable_all()
         .build()
         .unwrap()
-}
-
-fn panic_message(payload: Box<dyn Any + Send>) -> String {
-    match payload.downcast::<String>() {
-        Ok(s) => *s,
-        Err(payload) => payload
-            .downcast::<&str>()
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
-    }
-}
-
-/// Whether `msg` names `method` itself (not just a longer name such as
-/// `Receiver::recv_blocking`).
-fn names_method(msg: &str, method: &str) -> bool {
-    msg.match_indices(method).any(|(i, _)| {
-        !msg[i + method.len()..].starts_with(|c: char| c == '_' || c.is_alphanumeric())
-    })
 }
 
 /// The panic message of `call`, which must panic.

@@ -6,7 +6,8 @@
 //! polling (`tokio_test::task::spawn`), timers run on tokio's paused clock, and
 //! anything that could deadlock runs under [`deadline`].
 
-use std::any::Any;
+mod common;
+
 use std::collections::HashSet;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -14,6 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::{names_method, panic_message};
 use gochan::{
     DeliverError, RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError,
     TrySendError,
@@ -72,24 +74,6 @@ impl Drops {
         let counts: Vec<usize> = (0..self.0.len()).map(|id| self.count(id)).collect();
         assert!(counts.iter().all(|&c| c == 1), "drop counts: {counts:?}");
     }
-}
-
-fn panic_message(payload: Box<dyn Any + Send>) -> String {
-    match payload.downcast::<String>() {
-        Ok(s) => *s,
-        Err(payload) => payload
-            .downcast::<&str>()
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
-    }
-}
-
-/// Whether `msg` names `method` itself (not just a longer name such as
-/// `Receiver::recv_blocking`).
-fn names_method(msg: &str, method: &str) -> bool {
-    msg.match_indices(method).any(|(i, _)| {
-        !msg[i + method.len()..].starts_with(|c: char| c == '_' || c.is_alphanumeric())
-    })
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! and uses part of it).
 #![allow(dead_code)]
 
+use std::any::Any;
 use std::future::Future;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
@@ -66,4 +67,23 @@ pub async fn yields(n: usize) {
     for _ in 0..n {
         tokio::task::yield_now().await;
     }
+}
+
+/// The message of a caught panic (`String` or `&str` payloads).
+pub fn panic_message(payload: Box<dyn Any + Send>) -> String {
+    match payload.downcast::<String>() {
+        Ok(s) => *s,
+        Err(payload) => payload
+            .downcast::<&str>()
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
+    }
+}
+
+/// Whether `msg` names `method` itself (not just a longer name such as
+/// `Receiver::recv_blocking`).
+pub fn names_method(msg: &str, method: &str) -> bool {
+    msg.match_indices(method).any(|(i, _)| {
+        !msg[i + method.len()..].starts_with(|c: char| c == '_' || c.is_alphanumeric())
+    })
 }
