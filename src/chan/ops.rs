@@ -4,7 +4,7 @@
 use std::task::{Context, Poll, Waker};
 
 use super::ack::{AckState, Item};
-use super::state::{Offer, StateGuard, TryRecv, TrySend};
+use super::state::{Offer, StateGuard, TakeItem, TryRecv, TrySend};
 use super::token::Sel;
 use super::waiters::{Key, Line, Status};
 use super::wake::Wake;
@@ -107,6 +107,14 @@ impl<T> SendState<T> {
             SendState::Idle(item) => item,
             _ => unreachable!("gochan: a send's item taken twice (internal error)"),
         }
+    }
+}
+
+/// An idle send offers its item to [`State::offer`] from where it is.
+impl<T> TakeItem<T> for SendState<T> {
+    #[inline(always)]
+    fn take_item(&mut self) -> Item<T> {
+        self.take_idle()
     }
 }
 

@@ -14,7 +14,6 @@ use std::collections::VecDeque;
 use std::task::Waker;
 
 use super::ack::Item;
-use super::ops::SendState;
 use super::stats::Stats;
 use super::token::{claim, claim_waiter, own_select_lost, Claim, Sel};
 use super::waiters::{Entry, Key, Line, Status, Waiters};
@@ -38,9 +37,9 @@ pub(crate) enum TrySend<T> {
     Lost(Item<T>),
 }
 
-/// Where [`State::give_from`] takes an item from, once it knows it can hand
-/// it over.
-pub(super) trait TakeItem<T> {
+/// Where [`State::give_from`] and [`State::offer`] take an item from, once
+/// they know where it lands (a send's state implements it in `ops.rs`).
+pub(crate) trait TakeItem<T> {
     /// The item; called at most once.
     fn take_item(&mut self) -> Item<T>;
 }
@@ -50,13 +49,6 @@ impl<T> TakeItem<T> for Option<Item<T>> {
     fn take_item(&mut self) -> Item<T> {
         self.take()
             .expect("gochan: an item taken twice (internal error)")
-    }
-}
-
-impl<T> TakeItem<T> for SendState<T> {
-    #[inline(always)]
-    fn take_item(&mut self) -> Item<T> {
-        self.take_idle()
     }
 }
 
@@ -262,24 +254,23 @@ impl<T> State<T> {
         false
     }
 
-    /// A plain send that does not wait, of the item `st` holds
-    /// ([`SendState::Idle`]): to the longest-waiting receiver, else into the
-    /// buffer if there is room. The item leaves `st` only where it lands
-    /// (`Sent` leaves `st` done); `Closed` and `Full` leave it in `st`, so
-    /// that a large value is not copied out and back.
+    /// A plain send that does not wait, of the item `src` holds: to the
+    /// longest-waiting receiver, else into the buffer if there is room. The
+    /// item leaves `src` only where it lands; `Closed` and `Full` leave it in
+    /// `src`, so that a large value is not copied out and back.
     #[inline(always)]
-    pub(crate) fn offer(&mut self, st: &mut SendState<T>, wake: &mut Wake) -> Offer {
+    pub(crate) fn offer(&mut self, src: &mut impl TakeItem<T>, wake: &mut Wake) -> Offer {
         if self.closed {
             return Offer::Closed;
         }
-        if self.give_from(st, wake) {
+        if self.give_from(src, wake) {
             self.sent += 1;
             return Offer::Sent;
         }
         if !self.cap.has_room(self.occupied()) {
             return Offer::Full;
         }
-        let item = st.take_idle();
+        let item = src.take_item();
         self.push(item);
         Offer::Sent
     }
