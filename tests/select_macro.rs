@@ -228,6 +228,51 @@ async fn biased_attempts_the_cases_in_order() {
     .await;
 }
 
+#[tokio::test]
+async fn a_first_case_that_is_not_ready_falls_through_to_the_others() {
+    // `biased;` makes the full channel's send the case looked at first,
+    // without a token: it must neither send nor lose its place to the
+    // registering pass, which then finds the ready receive.
+    deadline(
+        "a_first_case_that_is_not_ready_falls_through_to_the_others",
+        async {
+            let (tx_full, rx_full) = gochan::bounded::<u32>(1);
+            tx_full.try_send(1).unwrap();
+            let (tx_ready, rx_ready) = gochan::bounded::<u32>(1);
+            tx_ready.try_send(2).unwrap();
+            let which = gochan::select! {
+                biased;
+                send(tx_full, 9) -> _r => 's',
+                recv(rx_ready) -> v => {
+                    assert_eq!(v, Ok(2));
+                    'r'
+                }
+            };
+            assert_eq!(which, 'r');
+            assert_eq!(rx_full.try_recv(), Ok(1));
+            assert!(rx_full.try_recv().is_err(), "the losing send sent nothing");
+            assert_idle(&rx_full);
+            assert_idle(&rx_ready);
+
+            // Nothing ready: the first look registers nothing, the pass
+            // registers both, and a later value completes the right case.
+            let (tx_a, rx_a) = gochan::rendezvous::<u32>();
+            let (tx_b, rx_b) = gochan::rendezvous::<u32>();
+            let late = tokio::spawn(async move { tx_b.send(5).await });
+            let got = gochan::select! {
+                biased;
+                recv(rx_a) -> v => ('a', v),
+                recv(rx_b) -> v => ('b', v),
+            };
+            assert_eq!(got, ('b', Ok(5)));
+            late.await.unwrap().unwrap();
+            assert_idle(&rx_a);
+            drop(tx_a);
+        },
+    )
+    .await;
+}
+
 // ---------------------------------------------------------------------------
 // Items that are not Send; default in synchronous code; bodies
 // ---------------------------------------------------------------------------
