@@ -17,6 +17,24 @@
 //!   receiver in a mutex would measure the mutex, not the channel, so it sits
 //!   out the `mpmc` rows.
 //!
+//! # The floor
+//!
+//! Every row also runs on the floor (`benches/common/floor.rs`), the column
+//! after gochan: a channel that pays the contract's three prices (Tokio's
+//! coop budget charged per completed operation; first-come-first-served
+//! service, the counterpart completing the longest-waiting waiter under one
+//! `parking_lot` mutex; no `unsafe`) and does nothing else. It is not a
+//! peer: `gochan / floor` reads what gochan costs beyond those prices, and
+//! the "best peer" ratio and the bold figure leave it out. It takes every
+//! kind and several consumers; it has no select, so on the `select` rows it
+//! runs `tokio::select!` over its own futures, as tokio mpsc and flume do;
+//! it has no blocking calls, so on the `blocking` row its futures are
+//! polled on the plain thread, parking it between polls
+//! (`floor::block_on`), which is what gochan's blocking calls do too, less
+//! gochan's check that the thread is not driving async code. The start-up
+//! check of rendezvous channels covers it, and `cargo test --benches` runs
+//! its own checks (`floor::self_test`) before criterion's test pass.
+//!
 //! # Workloads
 //!
 //! Every figure is the time per message (per round trip for `pingpong`, per
@@ -32,11 +50,10 @@
 //! | `mpsc` | 4 producer tasks → 1 consumer task |
 //! | `mpmc` | 4 producer tasks → 4 consumer tasks |
 //! | `pingpong` | two tasks bounce one value over two channels; time per round trip |
-//! | `fanin` | 1000 producer tasks → 1 consumer task on `bounded(64)`, so most producers wait in the send queue |
+//! | `fanin` | 1000 producer tasks → 1 consumer task on `bounded(1)` and on `bounded(64)`, so most producers wait in the send queue |
 //! | `create` | make a channel and drop both handles |
-//! | `blocking` | `seq` through the blocking calls from a plain thread (the bench's main thread, outside the runtime): gochan's `send_blocking`/`recv_blocking`, tokio's `blocking_send`/`blocking_recv`, async-channel's `send_blocking`/`recv_blocking`, and the synchronous handles of flume (`send`/`recv`), kanal (`kanal::bounded`) and crossfire (`mpmc::bounded_blocking`) |
-//! | `select` | `recv2`: two producer tasks each feed their own `bounded(64)`; one task selects over both receivers until both are closed and drained. `send_recv`: one task selects between sending to a consumer task and receiving from a producer task, both over `bounded(64)`, while both sides have work left (the remainder runs without select, the same on every peer). Time per completed operation. gochan uses `gochan::select!`; tokio mpsc and flume use `tokio::select!` over their own futures (a send that loses is dropped, which the benchmark tolerates since its payload is a plain counter); async-channel, kanal and crossfire sit these rows out |
-//! | `floor` | not a channel: the floor any channel built like gochan pays per message, measured like `seq` (batches of 1024) in the same run. `mutex`: an uncontended `std::sync::Mutex<VecDeque<usize>>`, one push and one pop per message, each under its own lock. `mutex_notify`: the same plus a `tokio::sync::Notify::notify_one` after every push and every pop |
+//! | `blocking` | `seq` through the blocking calls from a plain thread (the bench's main thread, outside the runtime): gochan's `send_blocking`/`recv_blocking`, tokio's `blocking_send`/`blocking_recv`, async-channel's `send_blocking`/`recv_blocking`, the synchronous handles of flume (`send`/`recv`), kanal (`kanal::bounded`) and crossfire (`mpmc::bounded_blocking`), and the floor's futures under `floor::block_on` |
+//! | `select` | `recv2`: two producer tasks each feed their own `bounded(64)`; one task selects over both receivers until both are closed and drained. `send_recv`: one task selects between sending to a consumer task and receiving from a producer task, both over `bounded(64)`, while both sides have work left (the remainder runs without select, the same on every peer). Time per completed operation. gochan uses `gochan::select!`; tokio mpsc, flume and the floor use `tokio::select!` over their own futures (a send that loses is dropped, which the benchmark tolerates since its payload is a plain counter); async-channel, kanal and crossfire sit these rows out |
 //!
 //! `spsc`, `mpsc` and `mpmc` run on `bounded(1)`, `bounded(1024)`,
 //! `unbounded` and `rendezvous`, each with a `usize` payload and a 256-byte
@@ -52,34 +69,40 @@
 //!   per message and its linear fit drops the fixed cost of spawning tasks.
 //!   Filter as usual: `cargo bench --bench channel -- spsc/bounded1`.
 //! * `GOCHAN_BENCH_QUICK=1 cargo bench --bench channel` skips criterion: each
-//!   workload runs on each peer eleven times (after a calibration run that
-//!   sizes the samples to about 30 ms; in eleven rounds over every row and
-//!   peer, so that a slow spell on a shared machine touches only a sample or
-//!   two of each cell), and one markdown
-//!   table of median nanoseconds per message is printed and written to
+//!   workload runs on each peer and on the floor eleven times (after a
+//!   calibration run that sizes the samples to about 30 ms; in eleven rounds
+//!   over every row and column, so that a slow spell on a shared machine
+//!   touches only a sample or two of each cell), and one markdown table of
+//!   median nanoseconds per message is printed and written to
 //!   `docs/bench.md` with the machine it ran on, next to a bar chart,
-//!   `docs/bench.svg`. It takes well under two minutes on two cores.
+//!   `docs/bench.svg`. Besides gochan over the best peer and over the floor,
+//!   the table gives the spread of gochan's and of the floor's samples (the
+//!   slowest over the fastest): how far to trust a ratio. It takes about two
+//!   minutes on two cores. Its last line of output reads
+//!   `floor: worst wall clock R on ROW; rows above 1.25: N`: R is the largest
+//!   of gochan's medians over the floor's (two decimals), ROW that row's
+//!   label, N how many rows have gochan above 1.25 times the floor.
 //!   `GOCHAN_BENCH_ROWS=seq,spsc` runs only the rows whose label contains one
-//!   of the comma-separated words and writes nothing (a look while tuning).
+//!   of the comma-separated words and writes nothing (a look while tuning;
+//!   the last line then covers those rows).
 //!
 //! Heap use (bytes per idle channel, allocations per message) is measured in
 //! `tests/alloc.rs`: a counting global allocator here would slow every peer.
 
-use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::hint::black_box;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
 use tokio::runtime::Runtime;
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::mpsc;
 
 mod common;
 
 use common::{
-    command, commit, loadavg, with_peer, AsyncChannel, CrossfireBounded, Flume, Gochan, Got as _,
-    Kanal, Kind, Peer, Sent as _, TokioBounded, PEERS,
+    column_name, command, commit, floor, loadavg, with_peer, AsyncChannel, CrossfireBounded, Floor,
+    Flume, Gochan, Got as _, Kanal, Kind, Peer, Sent as _, TableRow, TokioBounded, COLUMNS, FLOOR,
+    TABLE_ORDER,
 };
 
 // ---------------------------------------------------------------------------
@@ -106,7 +129,7 @@ impl Payload for [u8; 256] {
     }
 }
 
-/// The batch and the capacity of `seq` (and of the floor).
+/// The batch and the capacity of `seq`.
 const SEQ_BATCH: usize = 1024;
 
 /// One workload.
@@ -206,17 +229,19 @@ fn rows() -> Vec<Row> {
             work: Work::PingPong(kind),
         });
     }
-    rows.push(Row {
-        group: "fanin",
-        id: "1000to1_bounded64".into(),
-        label: "fanin 1000→1 bounded(64)".into(),
-        work: Work::Flow {
-            producers: 1000,
-            consumers: 1,
-            kind: Kind::Bounded(64),
-            big: false,
-        },
-    });
+    for cap in [1, 64] {
+        rows.push(Row {
+            group: "fanin",
+            id: format!("1000to1_bounded{cap}"),
+            label: format!("fanin 1000→1 bounded({cap})"),
+            work: Work::Flow {
+                producers: 1000,
+                consumers: 1,
+                kind: Kind::Bounded(cap),
+                big: false,
+            },
+        });
+    }
     for kind in [Kind::Bounded(1024), Kind::Unbounded] {
         rows.push(Row {
             group: "create",
@@ -264,7 +289,7 @@ async fn run<P: Peer>(work: Work, n: u64) -> Option<Duration> {
 }
 
 /// The select rows: gochan's `select!` against `tokio::select!` over tokio
-/// mpsc and over flume. `None` for the other peers.
+/// mpsc, over flume and over the floor. `None` for the other peers.
 async fn select_work(peer: usize, work: Work, n: u64) -> Option<Duration> {
     let half = (n / 2).max(1);
     match (peer, work) {
@@ -449,6 +474,63 @@ async fn select_work(peer: usize, work: Work, n: u64) -> Option<Duration> {
             }
             while got < half {
                 from_producer.recv_async().await.unwrap();
+                got += 1;
+            }
+            drop(to_consumer);
+            consumer.await.unwrap();
+            producer.await.unwrap();
+            Some(start.elapsed())
+        }
+        (FLOOR, Work::SelectRecv2) => {
+            let (ta, ra) = floor::channel::<u64, true>(64);
+            let (tb, rb) = floor::channel::<u64, true>(64);
+            let start = Instant::now();
+            let pa = tokio::spawn(async move {
+                for i in 0..half {
+                    ta.send(i).await.unwrap();
+                }
+            });
+            let pb = tokio::spawn(async move {
+                for i in 0..half {
+                    tb.send(i).await.unwrap();
+                }
+            });
+            let mut got = 0;
+            loop {
+                tokio::select! {
+                    Some(_) = ra.recv() => got += 1,
+                    Some(_) = rb.recv() => got += 1,
+                    else => break,
+                }
+            }
+            pa.await.unwrap();
+            pb.await.unwrap();
+            assert_eq!(got, 2 * half);
+            Some(start.elapsed())
+        }
+        (FLOOR, Work::SelectSendRecv) => {
+            let (to_consumer, from_select) = floor::channel::<u64, true>(64);
+            let (to_select, from_producer) = floor::channel::<u64, true>(64);
+            let start = Instant::now();
+            let consumer = tokio::spawn(async move { while from_select.recv().await.is_some() {} });
+            let producer = tokio::spawn(async move {
+                for i in 0..half {
+                    to_select.send(i).await.unwrap();
+                }
+            });
+            let (mut sent, mut got) = (0, 0);
+            while sent < half && got < half {
+                tokio::select! {
+                    r = to_consumer.send(sent) => { r.unwrap(); sent += 1 }
+                    m = from_producer.recv() => { m.unwrap(); got += 1 }
+                }
+            }
+            while sent < half {
+                to_consumer.send(sent).await.unwrap();
+                sent += 1;
+            }
+            while got < half {
+                from_producer.recv().await.unwrap();
                 got += 1;
             }
             drop(to_consumer);
@@ -674,6 +756,24 @@ impl Blocking for CrossfireBounded {
     }
 }
 
+/// The floor has no blocking calls of its own: its futures are polled on
+/// the plain thread, which parks between polls (`floor::block_on`), as
+/// gochan's blocking calls poll gochan's, without gochan's check that the
+/// thread is not driving async code.
+impl Blocking for Floor<true> {
+    type BTx = floor::Tx<usize, true>;
+    type BRx = floor::Rx<usize, true>;
+    fn blocking(cap: usize) -> (Self::BTx, Self::BRx) {
+        floor::channel(cap)
+    }
+    fn send_blocking(tx: &Self::BTx, v: usize) -> bool {
+        floor::block_on(tx.send(v)).is_ok()
+    }
+    fn recv_blocking(rx: &mut Self::BRx) -> Option<usize> {
+        floor::block_on(rx.recv())
+    }
+}
+
 /// `blocking`: `seq` through the blocking calls, on the calling thread
 /// (never a runtime thread: the blocking calls of gochan and tokio refuse
 /// one).
@@ -708,74 +808,12 @@ fn blocking_peer(peer: usize, n: u64) -> Duration {
         3 => blocking_seq::<Flume>(n),
         4 => blocking_seq::<Kanal>(n),
         5 => blocking_seq::<CrossfireBounded>(n),
-        _ => unreachable!("six peers"),
+        FLOOR => blocking_seq::<Floor<true>>(n),
+        _ => unreachable!("six peers and the floor"),
     }
 }
 
-/// `floor/mutex`: the per-message floor of a mutex over a deque.
-fn floor_mutex(n: u64) -> Duration {
-    let q = Mutex::new(VecDeque::<usize>::new());
-    let start = Instant::now();
-    let mut left = n;
-    while left > 0 {
-        let batch = left.min(SEQ_BATCH as u64);
-        for i in 0..batch {
-            q.lock().unwrap().push_back(i as usize);
-        }
-        for _ in 0..batch {
-            black_box(q.lock().unwrap().pop_front());
-        }
-        left -= batch;
-    }
-    start.elapsed()
-}
-
-/// `floor/mutex_notify`: the same, plus a `Notify::notify_one` per operation.
-fn floor_mutex_notify(n: u64) -> Duration {
-    let q = Mutex::new(VecDeque::<usize>::new());
-    let notify = Notify::new();
-    let start = Instant::now();
-    let mut left = n;
-    while left > 0 {
-        let batch = left.min(SEQ_BATCH as u64);
-        for i in 0..batch {
-            q.lock().unwrap().push_back(i as usize);
-            notify.notify_one();
-        }
-        for _ in 0..batch {
-            black_box(q.lock().unwrap().pop_front());
-            notify.notify_one();
-        }
-        left -= batch;
-    }
-    start.elapsed()
-}
-
-/// A floor row.
-struct Floor {
-    /// Criterion id in the `floor` group.
-    id: &'static str,
-    /// Table label.
-    label: &'static str,
-    /// Runs `n` messages, returns the time taken.
-    run: fn(u64) -> Duration,
-}
-
-/// The floor rows.
-const FLOORS: [Floor; 2] = [
-    Floor {
-        id: "mutex",
-        label: "floor: Mutex<VecDeque> push+pop",
-        run: floor_mutex,
-    },
-    Floor {
-        id: "mutex_notify",
-        label: "floor: … + Notify::notify_one per op",
-        run: floor_mutex_notify,
-    },
-];
-
-/// Runs `work` on the `peer`-th peer of [`PEERS`].
+/// Runs `work` on column `peer` (a peer, or the floor: see `with_peer!`).
 fn run_peer(rt: &Runtime, peer: usize, work: Work, n: u64) -> Option<Duration> {
     match work {
         Work::SelectRecv2 | Work::SelectSendRecv => rt.block_on(select_work(peer, work, n)),
@@ -801,6 +839,7 @@ fn runtime() -> Runtime {
         common::check_rendezvous::<Gochan>().await;
         common::check_rendezvous::<Flume>().await;
         common::check_rendezvous::<Kanal>().await;
+        common::check_rendezvous::<Floor<true>>().await;
     });
     rt
 }
@@ -809,7 +848,7 @@ fn runtime() -> Runtime {
 // Criterion
 // ---------------------------------------------------------------------------
 
-/// Every row on every peer, plus the floor, as criterion benchmarks.
+/// Every row on every peer and on the floor, as criterion benchmarks.
 fn criterion_benches(c: &mut Criterion, rt: &Runtime) {
     let rows = rows();
     let mut groups: Vec<&'static str> = Vec::new();
@@ -826,11 +865,11 @@ fn criterion_benches(c: &mut Criterion, rt: &Runtime) {
             .warm_up_time(Duration::from_millis(500))
             .measurement_time(Duration::from_secs(2));
         for row in rows.iter().filter(|r| r.group == name) {
-            for (peer, peer_name) in PEERS.iter().enumerate() {
+            for peer in TABLE_ORDER {
                 if run_peer(rt, peer, row.work, 1).is_none() {
                     continue; // this peer sits the row out
                 }
-                let id = format!("{}/{}", row.id, peer_name.replace(' ', "_"));
+                let id = format!("{}/{}", row.id, column_name(peer).replace(' ', "_"));
                 group.bench_function(id, |b| {
                     b.iter_custom(|iters| run_peer(rt, peer, row.work, iters).expect("ran"))
                 });
@@ -838,16 +877,6 @@ fn criterion_benches(c: &mut Criterion, rt: &Runtime) {
         }
         group.finish();
     }
-    let mut group = c.benchmark_group("floor");
-    group
-        .throughput(Throughput::Elements(1))
-        .sample_size(20)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
-    for floor in FLOORS {
-        group.bench_function(floor.id, |b| b.iter_custom(floor.run));
-    }
-    group.finish();
 }
 
 // ---------------------------------------------------------------------------
@@ -886,18 +915,27 @@ fn sample_size(slowest_ns: f64) -> u64 {
     (n as u64).clamp(QUICK_MIN, QUICK_MAX)
 }
 
-/// Quick mode's medians: one entry per row and peer.
+/// Quick mode's figures for one row: per column (numbered as in
+/// `with_peer!`), the median of its samples and their spread (the slowest
+/// sample over the fastest); `None` where the column sits the row out.
+#[derive(Clone, Copy, Default)]
+struct Cells {
+    median: [Option<f64>; COLUMNS],
+    spread: [Option<f64>; COLUMNS],
+}
+
+/// Quick mode's figures: one entry per row, each with a cell per column.
 ///
 /// Each row is calibrated first; then every round takes one sample of every
-/// row on every peer, so a row's samples are spread over the whole run. On a
-/// shared machine a slow spell of a few seconds then costs each cell one or
-/// two of its samples, which the median drops, instead of every sample of
+/// row on every column, so a row's samples are spread over the whole run. On
+/// a shared machine a slow spell of a few seconds then costs each cell one
+/// or two of its samples, which the median drops, instead of every sample of
 /// the rows that happened to run in it.
-fn quick_rows(rt: &Runtime, rows: &[Row]) -> Vec<[Option<f64>; 6]> {
+fn quick_rows(rt: &Runtime, rows: &[Row]) -> Vec<Cells> {
     let sizes: Vec<(Vec<bool>, u64)> = rows
         .iter()
         .map(|row| {
-            let calib: Vec<Option<f64>> = (0..PEERS.len())
+            let calib: Vec<Option<f64>> = (0..COLUMNS)
                 .map(|p| run_peer(rt, p, row.work, QUICK_MIN).map(|d| per_msg(d, QUICK_MIN)))
                 .collect();
             let slowest = calib.iter().flatten().copied().fold(0.0, f64::max);
@@ -907,13 +945,13 @@ fn quick_rows(rt: &Runtime, rows: &[Row]) -> Vec<[Option<f64>; 6]> {
             )
         })
         .collect();
-    let mut samples: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); PEERS.len()]; rows.len()];
+    let mut samples: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); COLUMNS]; rows.len()];
     for s in 0..QUICK_SAMPLES {
         for (r, row) in rows.iter().enumerate() {
             let (has, n) = &sizes[r];
-            // Rotate the order so that no peer always runs first (or last).
-            for k in 0..PEERS.len() {
-                let p = (s + k) % PEERS.len();
+            // Rotate the order so that no column always runs first (or last).
+            for k in 0..COLUMNS {
+                let p = (s + k) % COLUMNS;
                 if has[p] {
                     let d = run_peer(rt, p, row.work, *n).expect("ran in calibration");
                     samples[r][p].push(per_msg(d, *n));
@@ -925,26 +963,18 @@ fn quick_rows(rt: &Runtime, rows: &[Row]) -> Vec<[Option<f64>; 6]> {
     samples
         .into_iter()
         .map(|row| {
-            let mut out = [None; 6];
+            let mut out = Cells::default();
             for (p, s) in row.into_iter().enumerate() {
                 if !s.is_empty() {
-                    out[p] = Some(median(s));
+                    let lo = s.iter().copied().fold(f64::INFINITY, f64::min);
+                    let hi = s.iter().copied().fold(0.0, f64::max);
+                    out.spread[p] = Some(hi / lo);
+                    out.median[p] = Some(median(s));
                 }
             }
             out
         })
         .collect()
-}
-
-/// The median of the floor workload `f`.
-fn quick_floor(f: fn(u64) -> Duration) -> f64 {
-    let calib = per_msg(f(QUICK_MIN * 10), QUICK_MIN * 10);
-    let n = sample_size(calib);
-    median(
-        (0..QUICK_SAMPLES)
-            .map(|_| per_msg(f(n), n))
-            .collect::<Vec<_>>(),
-    )
 }
 
 /// A figure for a table cell.
@@ -1018,69 +1048,81 @@ fn quick() {
         eprintln!(
             "{:<44} {}",
             row.label,
-            r.iter()
-                .map(|v| v.map_or("-".into(), fmt_ns))
+            TABLE_ORDER
+                .iter()
+                .map(|&c| r.median[c].map_or("-".into(), fmt_ns))
                 .collect::<Vec<_>>()
                 .join("  ")
         );
     }
-    let floors: Vec<f64> = FLOORS.iter().map(|f| quick_floor(f.run)).collect();
     machine.load_after = loadavg();
     let elapsed = started.elapsed();
 
-    let table = markdown_table(&rows, &results, &floors);
+    let table = markdown_table(&rows, &results);
+    let summary = common::floor_line(
+        "wall clock",
+        1.25,
+        rows.iter()
+            .zip(&results)
+            .map(|(row, r)| (row.label.as_str(), r.median[0], r.median[FLOOR])),
+    );
     println!("{table}");
     println!("quick mode took {:.1} s", elapsed.as_secs_f64());
     if only.is_some() {
         println!("GOCHAN_BENCH_ROWS is set: docs/ left as it was");
-        return;
+    } else {
+        let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+        std::fs::create_dir_all(&docs).expect("create docs/");
+        let md = report(&machine, &table, &summary, elapsed);
+        std::fs::write(docs.join("bench.md"), md).expect("write docs/bench.md");
+        let svg = svg_chart(&rows, &results, &machine);
+        std::fs::write(docs.join("bench.svg"), svg).expect("write docs/bench.svg");
+        println!("wrote docs/bench.md and docs/bench.svg");
     }
-
-    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
-    std::fs::create_dir_all(&docs).expect("create docs/");
-    let md = report(&machine, &table, elapsed);
-    std::fs::write(docs.join("bench.md"), md).expect("write docs/bench.md");
-    let svg = svg_chart(&rows, &results, &floors, &machine);
-    std::fs::write(docs.join("bench.svg"), svg).expect("write docs/bench.svg");
-    println!("wrote docs/bench.md and docs/bench.svg");
+    // The last line of the output, for scripts and CI logs.
+    println!("{summary}");
 }
 
-/// The side-by-side table: a row per workload, a column per peer, then
-/// gochan's time over the best peer's.
-fn markdown_table(rows: &[Row], results: &[[Option<f64>; 6]], floors: &[f64]) -> String {
-    let mut t = common::peer_table(
+/// A spread for the table: `1.23×`, or `—`.
+fn fmt_spread(v: Option<f64>) -> String {
+    v.map_or("—".into(), |v| format!("{v:.2}×"))
+}
+
+/// The side-by-side table: a row per workload, a column per channel
+/// (gochan, the floor, the peers), gochan's time over the best peer's and
+/// over the floor's, and the spread of gochan's and the floor's samples.
+fn markdown_table(rows: &[Row], results: &[Cells]) -> String {
+    common::peer_table(
         "workload (ns per message)",
-        "gochan ÷ best peer",
-        rows.iter()
-            .zip(results)
-            .map(|(row, r)| (row.label.as_str(), r.as_slice())),
+        &["gochan spread", "floor spread"],
+        rows.iter().zip(results).map(|(row, r)| TableRow {
+            label: &row.label,
+            cells: &r.median,
+            extra: vec![fmt_spread(r.spread[0]), fmt_spread(r.spread[FLOOR])],
+        }),
         fmt_ns,
-    );
-    for (floor, v) in FLOORS.iter().zip(floors) {
-        let _ = write!(t, "| {} | {} |", floor.label, fmt_ns(*v));
-        for _ in 1..PEERS.len() {
-            t.push_str(" |");
-        }
-        t.push_str(" |\n");
-    }
-    t
+    )
 }
 
 /// `docs/bench.md`.
-fn report(m: &Machine, table: &str, elapsed: Duration) -> String {
+fn report(m: &Machine, table: &str, summary: &str, elapsed: Duration) -> String {
     format!(
         "# gochan benchmarks (quick mode)\n\n\
          Generated by `GOCHAN_BENCH_QUICK=1 cargo bench --bench channel`; the \
          workloads are defined at the top of `benches/channel.rs`. Each cell is \
          the median of {QUICK_SAMPLES} samples, in nanoseconds per message (per \
          round trip for `pingpong`, per channel for `create`); **bold** is the \
-         fastest in the row; — means the crate has no such channel (no \
-         rendezvous in tokio mpsc, async-channel and crossfire), is \
+         fastest of the six peers in the row; — means the crate has no such \
+         channel (no rendezvous in tokio mpsc, async-channel and crossfire), is \
          single-consumer (tokio mpsc in `mpmc`) or sits the row out (select). \
-         The last column is gochan's time divided by \
-         the best peer's: below 1 gochan is faster. Tokio multi-thread runtime, \
-         2 workers. The floor rows are not channels: an uncontended mutex over \
-         a deque, and the same with a `Notify::notify_one` per operation.\n\n\
+         The floor column is not a peer: it is `benches/common/floor.rs`, a \
+         channel that pays the contract's three prices (Tokio's coop budget, \
+         first-come-first-served hand-off to waiting tasks, no `unsafe`) and \
+         nothing else, measured by the same workloads. `gochan / best peer` is \
+         gochan's time divided by the best peer's, `gochan / floor` by the \
+         floor's (below 1 gochan is faster); the spreads are the slowest of a \
+         cell's samples over its fastest. Tokio multi-thread runtime, 2 \
+         workers.\n\n\
          Quick mode is a coarse look, not criterion: samples of about {target_ms} ms, \
          no outlier analysis. The machine is shared with other work (see the \
          load average): single cells have moved by up to 2× between runs, so \
@@ -1089,7 +1131,7 @@ fn report(m: &Machine, table: &str, elapsed: Duration) -> String {
          | `uname -srm` | {} |\n| CPU | {} |\n| cores | {} |\n| rustc | {} |\n\
          | date | {} |\n| load average (1/5/15 min) before → after | {} → {} |\n\
          | gochan commit | {} |\n| quick mode took | {:.1} s |\n\n\
-         {table}\n\
+         {table}\n{summary}\n\n\
          ![bar chart of the table](bench.svg)\n",
         m.uname,
         m.cpu,
@@ -1113,11 +1155,11 @@ fn xml(s: &str) -> String {
 
 /// `docs/bench.svg`: a grouped horizontal bar chart on a log scale, one group
 /// per workload, one bar per peer; 900 px wide.
-fn svg_chart(rows: &[Row], results: &[[Option<f64>; 6]], floors: &[f64], m: &Machine) -> String {
-    const COLORS: [&str; 6] = [
-        "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
+fn svg_chart(rows: &[Row], results: &[Cells], m: &Machine) -> String {
+    // By column number (see `with_peer!`): the six peers, then the floor.
+    const COLORS: [&str; COLUMNS] = [
+        "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#7f7f7f",
     ];
-    const FLOOR_COLOR: &str = "#7f7f7f";
     const WIDTH: f64 = 900.0;
     const LABEL_W: f64 = 250.0; // workload labels
     const X0: f64 = LABEL_W + 10.0;
@@ -1131,19 +1173,11 @@ fn svg_chart(rows: &[Row], results: &[[Option<f64>; 6]], floors: &[f64], m: &Mac
     type Bars<'a> = Vec<(&'a str, &'a str, Option<f64>)>;
     let mut groups: Vec<(String, Bars<'_>)> = Vec::new();
     for (row, r) in rows.iter().zip(results) {
-        let bars = PEERS
+        let bars = TABLE_ORDER
             .iter()
-            .zip(COLORS)
-            .zip(r)
-            .map(|((p, c), v)| (*p, c, *v))
+            .map(|&c| (column_name(c), COLORS[c], r.median[c]))
             .collect();
         groups.push((row.label.clone(), bars));
-    }
-    for (floor, v) in FLOORS.iter().zip(floors) {
-        groups.push((
-            floor.label.to_string(),
-            vec![("floor", FLOOR_COLOR, Some(*v))],
-        ));
     }
 
     let all = groups.iter().flat_map(|g| g.1.iter().filter_map(|b| b.2));
@@ -1180,11 +1214,12 @@ fn svg_chart(rows: &[Row], results: &[[Option<f64>; 6]], floors: &[f64], m: &Mac
     );
     // Legend.
     let mut lx = 10.0;
-    for (p, c) in PEERS
-        .iter()
-        .zip(COLORS)
-        .chain([(&"floor (not a channel)", FLOOR_COLOR)])
-    {
+    for c in TABLE_ORDER {
+        let p = match c {
+            FLOOR => "floor (the three prices only)",
+            c => column_name(c),
+        };
+        let c = COLORS[c];
         let _ = writeln!(
             s,
             r#"<rect x="{lx}" y="52" width="12" height="12" fill="{c}"/><text x="{}" y="62">{}</text>"#,
@@ -1268,7 +1303,7 @@ fn svg_chart(rows: &[Row], results: &[[Option<f64>; 6]], floors: &[f64], m: &Mac
     }
     let _ = writeln!(
         s,
-        r##"<text x="10" y="{:.1}" fill="#555">n/a: the crate has no such channel (rendezvous) or is single-consumer (mpmc). Workloads: benches/channel.rs.</text>"##,
+        r##"<text x="10" y="{:.1}" fill="#555">n/a: the crate has no such channel (rendezvous), is single-consumer (mpmc) or sits the row out (select). Workloads and the floor: benches/channel.rs, benches/common/floor.rs.</text>"##,
         height - 8.0
     );
     s.push_str("</svg>\n");
@@ -1279,6 +1314,13 @@ fn main() {
     if std::env::var("GOCHAN_BENCH_QUICK").is_ok_and(|v| v == "1") {
         quick();
         return;
+    }
+    // Criterion's test mode (`cargo test --benches`: no `--bench`, or
+    // `--test`) runs every benchmark once; the floor's own checks run first.
+    let args: Vec<String> = std::env::args().collect();
+    if !args.iter().any(|a| a == "--bench") || args.iter().any(|a| a == "--test") {
+        floor::self_test();
+        println!("channel: the floor's checks passed");
     }
     let rt = runtime();
     let mut c = Criterion::default().configure_from_args();

@@ -1,6 +1,8 @@
 //! The peers both benches measure, behind one small trait, so that
 //! `benches/channel.rs` (wall clock) and `benches/instructions.rs`
-//! (instructions under callgrind) make exactly the same calls on every crate.
+//! (instructions under callgrind) make exactly the same calls on every crate,
+//! and the floor channel (`floor.rs`) both benches read gochan against: a
+//! column of every table, not a peer.
 //!
 //! Six channels: gochan, `tokio::sync::mpsc`, `async-channel`, `flume` (its
 //! async API), `kanal` (its async API) and `crossfire` (its async MPMC API,
@@ -466,14 +468,13 @@ impl Peer for CrossfireUnbounded {
     }
 }
 
-/// Calls the generic function `f::<P>(args)` with the `Peer` type of the
-/// `peer`-th column of [`PEERS`] for channels of `kind` (tokio mpsc and
-/// crossfire have one type for bounded and another for unbounded), or of a
-/// floor ([`FLOOR_COOP`], [`FLOOR_BARE`]).
+/// Calls the generic function `f::<P>(args)` with the `Peer` type of
+/// column `col` (see [`column_name`]) for channels of `kind` (tokio mpsc and
+/// crossfire have one type for bounded and another for unbounded).
 macro_rules! with_peer {
-    ($peer:expr, $kind:expr, $f:ident ( $($arg:expr),* )) => {{
+    ($col:expr, $kind:expr, $f:ident ( $($arg:expr),* )) => {{
         let unbounded = $kind == $crate::common::Kind::Unbounded;
-        match $peer {
+        match $col {
             0 => $f::<$crate::common::Gochan>($($arg),*),
             1 if unbounded => $f::<$crate::common::TokioUnbounded>($($arg),*),
             1 => $f::<$crate::common::TokioBounded>($($arg),*),
@@ -482,7 +483,7 @@ macro_rules! with_peer {
             4 => $f::<$crate::common::Kanal>($($arg),*),
             5 if unbounded => $f::<$crate::common::CrossfireUnbounded>($($arg),*),
             5 => $f::<$crate::common::CrossfireBounded>($($arg),*),
-            $crate::common::FLOOR_COOP => $f::<$crate::common::Floor<true>>($($arg),*),
+            $crate::common::FLOOR => $f::<$crate::common::Floor<true>>($($arg),*),
             $crate::common::FLOOR_BARE => $f::<$crate::common::Floor<false>>($($arg),*),
             _ => unreachable!("six peers and two floors"),
         }
@@ -490,14 +491,7 @@ macro_rules! with_peer {
 }
 pub(crate) use with_peer;
 
-/// The column numbers of the two floor channels (`floor.rs`), after the
-/// peers: with and without Tokio's coop budget. Not peers: no table's "best
-/// peer" counts them.
-pub const FLOOR_COOP: usize = 6;
-/// See [`FLOOR_COOP`].
-pub const FLOOR_BARE: usize = 7;
-
-/// The peers, in table order (gochan first).
+/// The peers, in column order (gochan first): columns 0 to 5.
 pub const PEERS: [&str; 6] = [
     Gochan::NAME,
     TokioBounded::NAME,
@@ -506,6 +500,27 @@ pub const PEERS: [&str; 6] = [
     Kanal::NAME,
     CrossfireBounded::NAME,
 ];
+
+/// The column of the floor channel (`floor.rs`, with the coop budget), after
+/// the six peers: a column of every table, but not a peer (no "best peer"
+/// counts it, and it is never in bold).
+pub const FLOOR: usize = 6;
+/// The floor without the coop budget: only in the instruction bench's
+/// `--floor` table, to show what the budget costs.
+pub const FLOOR_BARE: usize = 7;
+/// The columns of the tables: the six peers and the floor.
+pub const COLUMNS: usize = 7;
+/// The order the tables show the columns in: gochan, the floor, the peers.
+pub const TABLE_ORDER: [usize; COLUMNS] = [0, FLOOR, 1, 2, 3, 4, 5];
+
+/// A column's name: a peer's, or a floor's.
+pub fn column_name(col: usize) -> &'static str {
+    match col {
+        FLOOR => Floor::<true>::NAME,
+        FLOOR_BARE => Floor::<false>::NAME,
+        p => PEERS[p],
+    }
+}
 
 /// Checks that a peer's rendezvous channel is one: a send with nobody
 /// receiving must not complete. Needs a runtime with a timer.
@@ -520,54 +535,110 @@ pub async fn check_rendezvous<P: Peer>() {
     assert_eq!(got.await.expect("receiver task"), Some(2));
 }
 
+/// A row of [`peer_table`]: its label, a figure per column (indexed by
+/// column number, [`COLUMNS`] of them, `None` where the column sits the row
+/// out), and the cells of the extra columns.
+pub struct TableRow<'a> {
+    pub label: &'a str,
+    pub cells: &'a [Option<f64>],
+    pub extra: Vec<String>,
+}
+
 /// The side-by-side markdown table both benches print: a row per workload,
-/// a column per peer (the fastest in **bold**, `—` where a peer sits the row
-/// out), then gochan's figure over the best other peer's. `unit` heads the
-/// first column, `ratio` the last; `fmt` writes one figure.
+/// a column per channel in [`TABLE_ORDER`] (gochan, the floor, the peers;
+/// the fewest of the six peers in **bold**, `—` where a column sits the row
+/// out), then gochan's figure over the best other peer's, gochan's over the
+/// floor's, and the `extra` columns. `unit` heads the first column; `fmt`
+/// writes one figure.
 pub fn peer_table<'a>(
     unit: &str,
-    ratio: &str,
-    rows: impl IntoIterator<Item = (&'a str, &'a [Option<f64>])>,
+    extra: &[&str],
+    rows: impl IntoIterator<Item = TableRow<'a>>,
     fmt: fn(f64) -> String,
 ) -> String {
     use std::fmt::Write as _;
     let mut t = String::new();
     let _ = write!(t, "| {unit} |");
-    for p in PEERS {
-        let _ = write!(t, " {p} |");
+    for c in TABLE_ORDER {
+        let _ = write!(t, " {} |", column_name(c));
     }
-    let _ = write!(t, " {ratio} |\n|---|");
-    for _ in PEERS {
+    t.push_str(" gochan / best peer | gochan / floor |");
+    for e in extra {
+        let _ = write!(t, " {e} |");
+    }
+    t.push_str("\n|---|");
+    for _ in 0..COLUMNS + 2 + extra.len() {
         t.push_str("---:|");
     }
-    t.push_str("---:|\n");
-    for (label, r) in rows {
-        let best = r.iter().flatten().copied().fold(f64::INFINITY, f64::min);
-        let _ = write!(t, "| {label} |");
-        for v in r {
-            match v {
-                Some(v) if *v == best => {
-                    let _ = write!(t, " **{}** |", fmt(*v));
-                }
-                Some(v) => {
-                    let _ = write!(t, " {} |", fmt(*v));
-                }
-                None => t.push_str(" — |"),
-            }
-        }
-        let peer_best = r[1..]
+    t.push('\n');
+    for row in rows {
+        let r = row.cells;
+        assert_eq!(r.len(), COLUMNS, "a cell per column");
+        let best = r[..PEERS.len()]
             .iter()
             .flatten()
             .copied()
             .fold(f64::INFINITY, f64::min);
-        match r[0] {
-            Some(g) if peer_best.is_finite() => {
-                let _ = writeln!(t, " {:.2} |", g / peer_best);
+        let _ = write!(t, "| {} |", row.label);
+        for c in TABLE_ORDER {
+            match r[c] {
+                Some(v) if v == best && c != FLOOR => {
+                    let _ = write!(t, " **{}** |", fmt(v));
+                }
+                Some(v) => {
+                    let _ = write!(t, " {} |", fmt(v));
+                }
+                None => t.push_str(" — |"),
             }
-            _ => t.push_str(" — |\n"),
         }
+        let peer_best = r[1..PEERS.len()]
+            .iter()
+            .flatten()
+            .copied()
+            .fold(f64::INFINITY, f64::min);
+        for over in [Some(peer_best).filter(|v| v.is_finite()), r[FLOOR]] {
+            match (r[0], over) {
+                (Some(g), Some(o)) => {
+                    let _ = write!(t, " {:.2} |", g / o);
+                }
+                _ => t.push_str(" — |"),
+            }
+        }
+        for e in &row.extra {
+            let _ = write!(t, " {e} |");
+        }
+        t.push('\n');
     }
     t
+}
+
+/// The line each bench ends with: the worst of gochan's figures over the
+/// floor's, the row it is on, and how many rows are above `threshold`, as
+/// `floor: worst WHAT R on ROW; rows above T: N`. `rows` gives each row's
+/// name with gochan's and the floor's figures.
+pub fn floor_line<'a>(
+    what: &str,
+    threshold: f64,
+    rows: impl IntoIterator<Item = (&'a str, Option<f64>, Option<f64>)>,
+) -> String {
+    let mut worst: Option<(f64, &str)> = None;
+    let mut above = 0;
+    for (name, gochan, floor) in rows {
+        let (Some(g), Some(f)) = (gochan, floor) else {
+            continue;
+        };
+        let ratio = g / f;
+        above += usize::from(ratio > threshold);
+        if worst.is_none_or(|(w, _)| ratio > w) {
+            worst = Some((ratio, name));
+        }
+    }
+    match worst {
+        Some((r, name)) => {
+            format!("floor: worst {what} {r:.2} on {name}; rows above {threshold}: {above}")
+        }
+        None => format!("floor: worst {what} — on no row; rows above {threshold}: 0"),
+    }
 }
 
 // Report metadata, shared by the two benches' generated reports.
@@ -618,7 +689,8 @@ pub fn loadavg() -> String {
 pub mod floor;
 
 /// The floor channel of `floor.rs`, charging Tokio's coop budget (`COOP`) or
-/// not. Bounded and unbounded only: it has no rendezvous hand-off.
+/// not: every kind, several consumers, no select (the benches use
+/// `tokio::select!` over its futures, as over tokio mpsc's and flume's).
 pub struct Floor<const COOP: bool>;
 
 impl<const COOP: bool> Peer for Floor<COOP> {
@@ -627,11 +699,11 @@ impl<const COOP: bool> Peer for Floor<COOP> {
     type Rx<T: Send + 'static> = floor::Rx<T, COOP>;
 
     fn new<T: Send + 'static>(kind: Kind) -> Option<(Self::Tx<T>, Self::Rx<T>)> {
-        match kind {
-            Kind::Bounded(n) => Some(floor::channel(n)),
-            Kind::Unbounded => Some(floor::channel(usize::MAX)),
-            Kind::Rendezvous => None,
-        }
+        Some(match kind {
+            Kind::Bounded(n) => floor::channel(n),
+            Kind::Unbounded => floor::channel(usize::MAX),
+            Kind::Rendezvous => floor::channel(0),
+        })
     }
 
     fn clone_rx<T: Send + 'static>(rx: &Self::Rx<T>) -> Option<Self::Rx<T>> {
