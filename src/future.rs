@@ -9,7 +9,9 @@ use std::task::{ready, Context, Poll};
 
 use futures_core::future::FusedFuture;
 
-use crate::chan::{polled_after_end, Ack, AckState, Chan, Key, SendState};
+use crate::chan::{
+    Ack, AckState, Chan, Item, RecvWait, ReserveWait, Reserved, SendOp, SendOutcome,
+};
 use crate::error::{DeliverError, RecvError, SendError};
 use crate::permit::{OwnedPermit, Permit, PermitIterator};
 use crate::Sender;
@@ -51,33 +53,45 @@ use crate::Sender;
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct SendFuture<'a, T> {
     /// The channel.
-    pub(crate) chan: &'a Chan<T>,
+    chan: &'a Chan<T>,
     /// Where the send stands.
-    pub(crate) state: SendState<T>,
+    op: SendOp<T>,
 }
 
 // The value is never pinned: it moves into the channel by value.
 impl<T> Unpin for SendFuture<'_, T> {}
 
-/// Polls a send through the engine (which refuses a poll after `cancel`).
-#[inline]
+impl<'a, T> SendFuture<'a, T> {
+    /// A send of `item` on `chan`, not offered yet.
+    #[inline]
+    pub(crate) fn new(chan: &'a Chan<T>, item: Item<T>) -> Self {
+        SendFuture {
+            chan,
+            op: SendOp::new(item),
+        }
+    }
+}
+
+/// Polls a send through the engine, handing a refused value back.
+#[inline(always)]
 fn poll_send<T>(
     chan: &Chan<T>,
-    state: &mut SendState<T>,
+    op: &mut SendOp<T>,
     cx: &mut Context<'_>,
 ) -> Poll<Result<(), SendError<T>>> {
-    chan.poll_send(state, cx).map_err(|()| {
-        // The engine left the refused item in the state.
-        match std::mem::replace(state, SendState::Done) {
-            SendState::Idle(item) => SendError(item.value),
-            _ => unreachable!("a refused send leaves its item in the state"),
-        }
+    Poll::Ready(match ready!(chan.poll_send(op, cx)) {
+        SendOutcome::Sent => Ok(()),
+        SendOutcome::Refused => Err(refused(op)),
     })
 }
 
-/// Withdraws a send for `cancel`: the value if it has not entered the channel.
-fn cancel_send<T>(chan: &Chan<T>, state: &mut SendState<T>) -> Option<T> {
-    chan.cancel_send(state).map(|item| item.value)
+/// The error of a refused send, with its value. Out of line: inlined, the
+/// move of a large value out of the send's state was merged into the common
+/// path and copied the value once more per message.
+#[cold]
+#[inline(never)]
+fn refused<T>(op: &mut SendOp<T>) -> SendError<T> {
+    SendError(op.take_refused().value)
 }
 
 impl<T> SendFuture<'_, T> {
@@ -107,49 +121,40 @@ impl<T> SendFuture<'_, T> {
     /// # }
     /// ```
     pub fn cancel(&mut self) -> Option<T> {
-        cancel_send(self.chan, &mut self.state)
+        self.chan.cancel_send(&mut self.op).map(|item| item.value)
     }
 }
 
 impl<T> Future for SendFuture<'_, T> {
     type Output = Result<(), SendError<T>>;
 
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        poll_send(this.chan, &mut this.state, cx)
+        poll_send(this.chan, &mut this.op, cx)
     }
 }
 
 /// Terminated once it returned its result or was cancelled.
 impl<T> FusedFuture for SendFuture<'_, T> {
     fn is_terminated(&self) -> bool {
-        matches!(self.state, SendState::Done | SendState::Cancelled)
+        self.op.is_terminated()
     }
 }
 
 impl<T> Drop for SendFuture<'_, T> {
     #[inline]
     fn drop(&mut self) {
-        if let SendState::Waiting(_) = self.state {
-            drop(self.chan.cancel_send(&mut self.state));
+        if self.op.is_waiting() {
+            drop(self.chan.cancel_send(&mut self.op));
         }
-    }
-}
-
-/// A name for where a send stands, for `Debug`.
-fn state_name<T>(state: &SendState<T>) -> &'static str {
-    match state {
-        SendState::Idle(_) => "idle",
-        SendState::Waiting(_) => "waiting",
-        SendState::Done => "done",
-        SendState::Cancelled => "cancelled",
     }
 }
 
 impl<T> fmt::Debug for SendFuture<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SendFuture")
-            .field("state", &state_name(&self.state))
+            .field("state", &self.op.state_name())
             .finish()
     }
 }
@@ -169,15 +174,23 @@ impl<T> fmt::Debug for SendFuture<'_, T> {
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct SendOwnedFuture<T> {
     /// The sender this future owns.
-    pub(crate) sender: Sender<T>,
+    sender: Sender<T>,
     /// Where the send stands.
-    pub(crate) state: SendState<T>,
+    op: SendOp<T>,
 }
 
 // The value is never pinned: it moves into the channel by value.
 impl<T> Unpin for SendOwnedFuture<T> {}
 
 impl<T> SendOwnedFuture<T> {
+    /// A send of `item` through `sender`, which the future owns.
+    pub(crate) fn new(sender: Sender<T>, item: Item<T>) -> Self {
+        SendOwnedFuture {
+            sender,
+            op: SendOp::new(item),
+        }
+    }
+
     /// Withdraws the send and returns the value if it has not entered the
     /// channel yet; `None` if it was sent (or already returned). Exact, as
     /// [`SendFuture::cancel`]: `Some(v)` means `v` was not sent and never
@@ -206,7 +219,10 @@ impl<T> SendOwnedFuture<T> {
     /// # }
     /// ```
     pub fn cancel(&mut self) -> Option<T> {
-        cancel_send(&self.sender.chan, &mut self.state)
+        self.sender
+            .chan
+            .cancel_send(&mut self.op)
+            .map(|item| item.value)
     }
 }
 
@@ -215,22 +231,22 @@ impl<T> Future for SendOwnedFuture<T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        poll_send(&this.sender.chan, &mut this.state, cx)
+        poll_send(&this.sender.chan, &mut this.op, cx)
     }
 }
 
 /// Terminated once it returned its result or was cancelled.
 impl<T> FusedFuture for SendOwnedFuture<T> {
     fn is_terminated(&self) -> bool {
-        matches!(self.state, SendState::Done | SendState::Cancelled)
+        self.op.is_terminated()
     }
 }
 
 impl<T> Drop for SendOwnedFuture<T> {
     fn drop(&mut self) {
         // The send is withdrawn before the sender's drop can close the channel.
-        if let SendState::Waiting(_) = self.state {
-            drop(self.sender.chan.cancel_send(&mut self.state));
+        if self.op.is_waiting() {
+            drop(self.sender.chan.cancel_send(&mut self.op));
         }
     }
 }
@@ -238,7 +254,7 @@ impl<T> Drop for SendOwnedFuture<T> {
 impl<T> fmt::Debug for SendOwnedFuture<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SendOwnedFuture")
-            .field("state", &state_name(&self.state))
+            .field("state", &self.op.state_name())
             .finish()
     }
 }
@@ -254,25 +270,35 @@ impl<T> fmt::Debug for SendOwnedFuture<T> {
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct RecvFuture<'a, T> {
     /// The channel.
-    pub(crate) chan: &'a Chan<T>,
-    /// Our entry in the receive queue, while waiting.
-    pub(crate) key: Option<Key>,
+    chan: &'a Chan<T>,
+    /// Our entry in the receive line, while waiting.
+    wait: RecvWait,
+}
+
+impl<'a, T> RecvFuture<'a, T> {
+    /// A receive on `chan`, waiting with `wait` (a handle's place it took
+    /// over, or none).
+    #[inline]
+    pub(crate) fn new(chan: &'a Chan<T>, wait: RecvWait) -> Self {
+        RecvFuture { chan, wait }
+    }
 }
 
 impl<T> Future for RecvFuture<'_, T> {
     type Output = Result<T, RecvError>;
 
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        this.chan.poll_recv_value(&mut this.key, cx)
+        this.chan.poll_recv(&mut this.wait, cx)
     }
 }
 
 impl<T> Drop for RecvFuture<'_, T> {
     #[inline]
     fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
-            self.chan.cancel_recv(key);
+        if self.wait.is_waiting() {
+            self.chan.cancel_recv_wait(&mut self.wait);
         }
     }
 }
@@ -280,7 +306,7 @@ impl<T> Drop for RecvFuture<'_, T> {
 impl<T> fmt::Debug for RecvFuture<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RecvFuture")
-            .field("waiting", &self.key.is_some())
+            .field("waiting", &self.wait.is_waiting())
             .finish()
     }
 }
@@ -294,11 +320,18 @@ impl<T> fmt::Debug for RecvFuture<'_, T> {
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct RecvManyFuture<'a, 'b, T> {
     /// The wait for the first value.
-    pub(crate) first: RecvFuture<'a, T>,
+    first: RecvFuture<'a, T>,
     /// Where the values go.
-    pub(crate) buf: &'b mut Vec<T>,
+    buf: &'b mut Vec<T>,
     /// At most this many values.
-    pub(crate) limit: usize,
+    limit: usize,
+}
+
+impl<'a, 'b, T> RecvManyFuture<'a, 'b, T> {
+    /// Up to `limit` values into `buf`, waiting as `first` does.
+    pub(crate) fn new(first: RecvFuture<'a, T>, buf: &'b mut Vec<T>, limit: usize) -> Self {
+        RecvManyFuture { first, buf, limit }
+    }
 }
 
 impl<T> Future for RecvManyFuture<'_, '_, T> {
@@ -306,19 +339,16 @@ impl<T> Future for RecvManyFuture<'_, '_, T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<usize> {
         let this = &mut *self;
-        if this.limit == 0 {
-            return Poll::Ready(0);
-        }
         this.first
             .chan
-            .poll_recv_many(&mut this.first.key, cx, this.buf, this.limit)
+            .poll_recv_many(&mut this.first.wait, cx, this.buf, this.limit)
     }
 }
 
 impl<T> fmt::Debug for RecvManyFuture<'_, '_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RecvManyFuture")
-            .field("waiting", &self.first.key.is_some())
+            .field("waiting", &self.first.wait.is_waiting())
             .field("limit", &self.limit)
             .finish()
     }
@@ -337,11 +367,29 @@ impl<T> fmt::Debug for RecvManyFuture<'_, '_, T> {
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct DeliverFuture<'a, T> {
     /// The send, until the value is in the channel (its value carries `ack`).
-    pub(crate) send: SendFuture<'a, T>,
+    send: SendFuture<'a, T>,
     /// Whether the value entered the channel.
-    pub(crate) entered: bool,
+    entered: bool,
     /// Settled once a receiver takes the value, or once none ever will.
-    pub(crate) ack: Arc<Ack>,
+    ack: Arc<Ack>,
+}
+
+impl<'a, T> DeliverFuture<'a, T> {
+    /// An acknowledged send of `value` on `chan`.
+    pub(crate) fn new(chan: &'a Chan<T>, value: T) -> Self {
+        let ack = Ack::new();
+        DeliverFuture {
+            send: SendFuture::new(
+                chan,
+                Item {
+                    value,
+                    ack: Some(Arc::clone(&ack)),
+                },
+            ),
+            entered: false,
+            ack,
+        }
+    }
 }
 
 impl<T> DeliverFuture<'_, T> {
@@ -379,13 +427,9 @@ impl<T> DeliverFuture<'_, T> {
     /// # }
     /// ```
     pub fn cancel(&mut self) -> Option<T> {
-        let value = if self.entered {
-            None
-        } else {
-            self.send.cancel()
-        };
-        self.send.state = SendState::Cancelled;
-        value
+        // A value that entered the channel leaves the send done: `cancel`
+        // then only marks it cancelled.
+        self.send.cancel()
     }
 }
 
@@ -394,8 +438,8 @@ impl<T> Future for DeliverFuture<'_, T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        if let SendState::Cancelled = this.send.state {
-            polled_after_end(&this.send.state);
+        if this.send.op.is_cancelled() {
+            this.send.op.polled_after_end();
         }
         if !this.entered {
             if let Err(SendError(value)) = ready!(Pin::new(&mut this.send).poll(cx)) {
@@ -428,9 +472,19 @@ impl<T> fmt::Debug for DeliverFuture<'_, T> {
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct ReserveFuture<'a, T> {
     /// The channel.
-    pub(crate) chan: &'a Chan<T>,
-    /// Our entry in the send queue, while waiting.
-    pub(crate) key: Option<Key>,
+    chan: &'a Chan<T>,
+    /// Our entry in the send line, while waiting.
+    wait: ReserveWait,
+}
+
+impl<'a, T> ReserveFuture<'a, T> {
+    /// A reservation of one slot on `chan`.
+    pub(crate) fn new(chan: &'a Chan<T>) -> Self {
+        ReserveFuture {
+            chan,
+            wait: ReserveWait::default(),
+        }
+    }
 }
 
 impl<'a, T> Future for ReserveFuture<'a, T> {
@@ -439,17 +493,17 @@ impl<'a, T> Future for ReserveFuture<'a, T> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
         let chan = this.chan;
-        Poll::Ready(match ready!(chan.poll_reserve(&mut this.key, cx)) {
-            Ok(()) => Ok(Permit::new(chan)),
-            Err(()) => Err(SendError(())),
+        Poll::Ready(match ready!(chan.poll_reserve(&mut this.wait, 1, cx)) {
+            Reserved::Granted => Ok(Permit::new(chan)),
+            Reserved::Closed | Reserved::TooMany => Err(SendError(())),
         })
     }
 }
 
 impl<T> Drop for ReserveFuture<'_, T> {
     fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
-            self.chan.cancel_reserve(key);
+        if self.wait.is_waiting() {
+            self.chan.cancel_reserve_wait(&mut self.wait);
         }
     }
 }
@@ -457,7 +511,7 @@ impl<T> Drop for ReserveFuture<'_, T> {
 impl<T> fmt::Debug for ReserveFuture<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReserveFuture")
-            .field("waiting", &self.key.is_some())
+            .field("waiting", &self.wait.is_waiting())
             .finish()
     }
 }
@@ -473,9 +527,19 @@ impl<T> fmt::Debug for ReserveFuture<'_, T> {
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct ReserveOwnedFuture<T> {
     /// The sender, until it moves into the permit (or is dropped on close).
-    pub(crate) sender: Option<Sender<T>>,
-    /// Our entry in the send queue, while waiting.
-    pub(crate) key: Option<Key>,
+    sender: Option<Sender<T>>,
+    /// Our entry in the send line, while waiting.
+    wait: ReserveWait,
+}
+
+impl<T> ReserveOwnedFuture<T> {
+    /// A reservation of one slot through `sender`, which the future owns.
+    pub(crate) fn new(sender: Sender<T>) -> Self {
+        ReserveOwnedFuture {
+            sender: Some(sender),
+            wait: ReserveWait::default(),
+        }
+    }
 }
 
 impl<T> Future for ReserveOwnedFuture<T> {
@@ -487,12 +551,12 @@ impl<T> Future for ReserveOwnedFuture<T> {
             .sender
             .as_ref()
             .expect("gochan: reserve_owned future polled after completion");
-        let res = ready!(sender.chan.poll_reserve(&mut this.key, cx));
+        let res = ready!(sender.chan.poll_reserve(&mut this.wait, 1, cx));
         let sender = this.sender.take().expect("checked above");
         Poll::Ready(match res {
-            Ok(()) => Ok(OwnedPermit::new(sender)),
+            Reserved::Granted => Ok(OwnedPermit::new(sender)),
             // Closed for good: the sender could only fail again.
-            Err(()) => Err(SendError(())),
+            Reserved::Closed | Reserved::TooMany => Err(SendError(())),
         })
     }
 }
@@ -506,8 +570,10 @@ impl<T> FusedFuture for ReserveOwnedFuture<T> {
 
 impl<T> Drop for ReserveOwnedFuture<T> {
     fn drop(&mut self) {
-        if let (Some(key), Some(sender)) = (self.key.take(), &self.sender) {
-            sender.chan.cancel_reserve(key);
+        if let Some(sender) = &self.sender {
+            if self.wait.is_waiting() {
+                sender.chan.cancel_reserve_wait(&mut self.wait);
+            }
         }
     }
 }
@@ -515,7 +581,7 @@ impl<T> Drop for ReserveOwnedFuture<T> {
 impl<T> fmt::Debug for ReserveOwnedFuture<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReserveOwnedFuture")
-            .field("waiting", &self.key.is_some())
+            .field("waiting", &self.wait.is_waiting())
             .finish()
     }
 }
@@ -530,30 +596,27 @@ impl<T> fmt::Debug for ReserveOwnedFuture<T> {
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct ReserveManyFuture<'a, T> {
     /// The channel.
-    pub(crate) chan: &'a Chan<T>,
+    chan: &'a Chan<T>,
     /// How many slots to reserve.
-    pub(crate) n: usize,
-    /// Where the reservation stands.
-    pub(crate) state: ManyState,
+    n: usize,
+    /// Our entry in the send line, while waiting (one entry for the batch:
+    /// granted slot by slot on a buffered channel, all at once on a
+    /// rendezvous one).
+    wait: ReserveWait,
+    /// Whether it returned its result.
+    done: bool,
 }
 
-/// Where a [`ReserveManyFuture`] stands.
-#[derive(Debug)]
-pub(crate) enum ManyState {
-    /// Not yet polled.
-    Idle,
-    /// Holding `granted` slots; `keys[done..]` still wait in the send line
-    /// (one entry per missing slot, in line order).
-    Waiting {
-        /// The entries, one per slot not granted at once.
-        keys: Vec<Key>,
-        /// Entries already looked at and freed.
-        done: usize,
-        /// Slots this future holds.
-        granted: usize,
-    },
-    /// Returned its result.
-    Done,
+impl<'a, T> ReserveManyFuture<'a, T> {
+    /// A reservation of `n` slots on `chan`.
+    pub(crate) fn new(chan: &'a Chan<T>, n: usize) -> Self {
+        ReserveManyFuture {
+            chan,
+            n,
+            wait: ReserveWait::default(),
+            done: false,
+        }
+    }
 }
 
 impl<'a, T> Future for ReserveManyFuture<'a, T> {
@@ -561,42 +624,16 @@ impl<'a, T> Future for ReserveManyFuture<'a, T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        let chan = this.chan;
-        if let ManyState::Idle = this.state {
-            let coop = ready!(tokio::task::coop::poll_proceed(cx));
-            let mut keys = Vec::new();
-            let Ok(granted) = chan.start_reserve_many(this.n, &mut keys, cx.waker()) else {
-                this.state = ManyState::Done;
-                crate::coop::made_progress(coop);
-                return Poll::Ready(Err(SendError(())));
-            };
-            if keys.is_empty() {
-                this.state = ManyState::Done;
-                crate::coop::made_progress(coop);
-                return Poll::Ready(Ok(PermitIterator::new(chan, granted)));
-            }
-            this.state = ManyState::Waiting {
-                keys,
-                done: 0,
-                granted,
-            };
-            return Poll::Pending;
-        }
-        let ManyState::Waiting {
-            keys,
-            done,
-            granted,
-        } = &mut this.state
-        else {
-            panic!("gochan: reserve_many future polled after completion");
-        };
-        let res = ready!(chan.poll_reserve_many(keys, done, granted, cx));
-        let granted = *granted;
-        this.state = ManyState::Done;
+        assert!(
+            !this.done,
+            "gochan: reserve_many future polled after completion"
+        );
+        let res = ready!(this.chan.poll_reserve(&mut this.wait, this.n, cx));
+        this.done = true;
         Poll::Ready(match res {
-            Ok(()) => Ok(PermitIterator::new(chan, granted)),
-            // The engine gave the slots held back.
-            Err(()) => Err(SendError(())),
+            Reserved::Granted => Ok(PermitIterator::new(this.chan, this.n)),
+            // Nothing is held: the engine gave back what it got.
+            Reserved::Closed | Reserved::TooMany => Err(SendError(())),
         })
     }
 }
@@ -604,37 +641,23 @@ impl<'a, T> Future for ReserveManyFuture<'a, T> {
 /// Terminated once it returned its result.
 impl<T> FusedFuture for ReserveManyFuture<'_, T> {
     fn is_terminated(&self) -> bool {
-        matches!(self.state, ManyState::Done)
+        self.done
     }
 }
 
 impl<T> Drop for ReserveManyFuture<'_, T> {
     fn drop(&mut self) {
-        if let ManyState::Waiting {
-            keys,
-            done,
-            granted,
-        } = &self.state
-        {
-            self.chan.cancel_reserve_many(&keys[*done..], *granted);
+        if self.wait.is_waiting() {
+            self.chan.cancel_reserve_wait(&mut self.wait);
         }
     }
 }
 
 impl<T> fmt::Debug for ReserveManyFuture<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (waiting, granted) = match &self.state {
-            ManyState::Waiting {
-                keys,
-                done,
-                granted,
-            } => (keys.len() - done, *granted),
-            _ => (0, 0),
-        };
         f.debug_struct("ReserveManyFuture")
             .field("n", &self.n)
-            .field("granted", &granted)
-            .field("waiting", &waiting)
+            .field("waiting", &self.wait.is_waiting())
             .finish()
     }
 }

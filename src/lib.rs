@@ -244,9 +244,6 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, rust_2018_idioms, unreachable_pub)]
 
-#[macro_use]
-mod common;
-
 mod blocking;
 mod capacity;
 mod chan;

@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -10,9 +9,10 @@ use std::time::Duration;
 use futures_core::stream::FusedStream;
 use tokio_stream::Stream;
 
-use crate::chan::{Chan, Item, Key, Registration};
+use crate::chan::{Chan, Item, Place, WatchFor};
 use crate::error::{RecvError, RecvTimeoutError, TryRecvError};
 use crate::future::{RecvFuture, RecvManyFuture};
+use crate::Stats;
 
 /// The receiving half of a channel. Clone it for more consumers: each value
 /// goes to exactly one receiver.
@@ -55,39 +55,26 @@ use crate::future::{RecvFuture, RecvManyFuture};
 pub struct Receiver<T> {
     /// The channel; this handle is counted in its receiver count.
     pub(crate) chan: Arc<Chan<T>>,
-    /// The key of this handle's place in the receive queue, taken by
-    /// `poll_next`/`poll_recv` ([`NO_KEY`] when it has none). Written only
-    /// through `&mut self`; a `recv` or `try_recv` through `&self` takes it
-    /// over with one atomic swap, so of several concurrent callers exactly one
-    /// gets the place (and any value handed to it).
-    registration: AtomicUsize,
+    /// This handle's place in the receive line, taken by `poll_next` and
+    /// `poll_recv`; a `recv` or `try_recv` through `&self` takes it over.
+    place: Place,
     /// Set once `poll_next` returned `None`, for [`FusedStream`]: the channel
     /// is then finished, and stays so.
     terminated: bool,
 }
 
-/// [`Receiver::registration`] when the handle holds no place in line.
-const NO_KEY: usize = usize::MAX;
-
 impl<T> Receiver<T> {
     pub(crate) fn new(chan: Arc<Chan<T>>) -> Self {
         Receiver {
             chan,
-            registration: AtomicUsize::new(NO_KEY),
+            place: Place::default(),
             terminated: false,
         }
     }
 
-    /// Takes this handle's place in line, if it holds one.
-    #[inline]
-    fn take_registration(&self) -> Option<Key> {
-        if self.registration.load(Ordering::Relaxed) == NO_KEY {
-            return None;
-        }
-        match self.registration.swap(NO_KEY, Ordering::Relaxed) {
-            NO_KEY => None,
-            key => Some(key),
-        }
+    /// This handle's place in line, for a select case on it.
+    pub(crate) fn place(&self) -> &Place {
+        &self.place
     }
 
     /// Receives a value, waiting for one.
@@ -116,12 +103,9 @@ impl<T> Receiver<T> {
     /// # }
     /// ```
     pub fn recv(&self) -> RecvFuture<'_, T> {
-        RecvFuture {
-            chan: &self.chan,
-            // A place in line the stream left holds, with any value it was
-            // handed, moves to this receive.
-            key: self.take_registration(),
-        }
+        // A place in line the stream left holds, with any value it was
+        // handed, moves to this receive.
+        RecvFuture::new(&self.chan, self.chan.take_over(&self.place))
     }
 
     /// Receives a value if one is there right now. On a rendezvous channel it
@@ -145,20 +129,9 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
     /// ```
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
-        if let Some(key) = self.take_registration() {
-            match self.chan.try_registration(key) {
-                Registration::Got(item) => return Ok(item.into_received()),
-                Registration::Closed => return Err(TryRecvError::Closed),
-                Registration::Waiting => {
-                    // Still in line: a receiver waits only while nothing is
-                    // buffered and no sender could hand it a value, so there
-                    // is nothing to take now. Keep the place.
-                    self.registration.store(key, Ordering::Relaxed);
-                    return Err(TryRecvError::Empty);
-                }
-            }
-        }
-        self.chan.try_recv().map(Item::into_received)
+        self.chan
+            .try_recv_place(&self.place)
+            .map(Item::into_received)
     }
 
     /// Receives a value, waiting at most `timeout` (on tokio's clock).
@@ -228,11 +201,7 @@ impl<T> Receiver<T> {
         buf: &'b mut Vec<T>,
         limit: usize,
     ) -> RecvManyFuture<'a, 'b, T> {
-        RecvManyFuture {
-            first: self.recv(),
-            buf,
-            limit,
-        }
+        RecvManyFuture::new(self.recv(), buf, limit)
     }
 
     /// Receives a value from a thread that is not running async code,
@@ -317,19 +286,285 @@ impl<T> Receiver<T> {
     /// # }
     /// ```
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let mut key = match *self.registration.get_mut() {
-            NO_KEY => None,
-            key => Some(key),
-        };
-        let res = self
-            .chan
-            .poll_recv(&mut key, cx, None)
-            .map(|item| item.map(Item::into_received));
-        *self.registration.get_mut() = key.unwrap_or(NO_KEY);
-        res
+        self.chan.poll_recv_place(&mut self.place, cx)
     }
 
-    shared_methods!(rx);
+    /// Closes the channel for everyone; returns `true` if this call closed
+    /// it, `false` if it was already closed. Closing is permanent.
+    ///
+    /// Waiting senders wake and get their values back in `Err`. Buffered
+    /// values stay receivable: receivers see `Closed` only once the
+    /// channel is drained.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (tx, rx) = gochan::bounded(4);
+    /// tx.send(1).await.unwrap();
+    /// assert!(rx.close());
+    /// assert!(!rx.close()); // already closed
+    /// assert!(tx.send(2).await.is_err());
+    /// assert_eq!(rx.recv().await, Ok(1)); // graceful drain
+    /// assert!(rx.recv().await.is_err());
+    /// # }
+    /// ```
+    pub fn close(&self) -> bool {
+        self.chan.close()
+    }
+
+    /// Closes the channel at once and hands back every buffered value, in
+    /// order (Python's `Queue.shutdown(immediate=True)`). Waiting senders
+    /// get their values back in `Err`; waiting receivers see `Closed`.
+    ///
+    /// Outstanding [`Permit`](crate::Permit)s are revoked: their room is
+    /// taken back so that the channel is finished at once, and their
+    /// `send` hands the value back in `Err` instead of sending it after
+    /// receivers were told `Closed`. A value already handed to a waiting
+    /// receiver (a `recv` woken but not yet polled) is that receiver's.
+    /// A waker that panics while `close_now` wakes the waiting tasks does
+    /// not make it panic: every task is still woken and the values are
+    /// returned, which a re-raised panic would lose.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (tx, rx) = gochan::unbounded();
+    /// tx.send('a').await.unwrap();
+    /// tx.send('b').await.unwrap();
+    /// assert_eq!(rx.close_now(), vec!['a', 'b']);
+    /// assert!(rx.is_finished());
+    /// # }
+    /// ```
+    #[must_use = "the values of an immediate close are handed back: dropping them drops them"]
+    pub fn close_now(&self) -> Vec<T> {
+        self.chan.close_now()
+    }
+
+    /// Waits until the channel is closed. Like every operation it spends
+    /// one unit of the task's cooperative budget when it completes, so a
+    /// loop over it yields to other tasks.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it only observes the channel.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (tx, rx) = gochan::bounded::<u8>(1);
+    /// let closer = tx.clone();
+    /// tokio::spawn(async move { closer.close() });
+    /// rx.closed().await;
+    /// assert!(rx.is_closed());
+    /// # }
+    /// ```
+    pub async fn closed(&self) {
+        self.chan.watch(WatchFor::Closed).await
+    }
+
+    /// Waits until the channel is closed **and** drained: nothing will
+    /// ever be received from it again. An open channel, even empty, is not
+    /// finished. Once finished, a channel stays finished. It spends the
+    /// cooperative budget as `closed` does.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it only observes the channel.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (tx, rx) = gochan::bounded(4);
+    /// tx.send(1).await.unwrap();
+    /// tx.close();
+    /// let consumer = tokio::spawn({
+    ///     let rx = rx.clone();
+    ///     async move { while let Ok(v) = rx.recv().await { assert_eq!(v, 1); } }
+    /// });
+    /// rx.join().await; // closed and drained
+    /// assert!(rx.is_finished());
+    /// consumer.await.unwrap();
+    /// # }
+    /// ```
+    pub async fn join(&self) {
+        self.chan.watch(WatchFor::Finished).await
+    }
+
+    /// Whether the channel is closed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::unbounded::<u8>();
+    /// assert!(!rx.is_closed());
+    /// rx.close();
+    /// assert!(rx.is_closed());
+    /// # drop(tx);
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.chan.is_closed()
+    }
+
+    /// Whether the channel is closed and drained: nothing will ever be
+    /// received from it again.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::unbounded();
+    /// tx.try_send(1).unwrap();
+    /// tx.close();
+    /// assert!(!rx.is_finished()); // 1 still buffered
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// assert!(rx.is_finished());
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        self.chan.is_finished()
+    }
+
+    /// The number of buffered values. Values handed to a waiting receiver
+    /// and room promised to a [`Permit`](crate::Permit) are not counted.
+    /// It can exceed the capacity for a moment (a receiver cancelled
+    /// mid-handoff puts its value back at the front), and a rendezvous
+    /// channel can hold a value too: one passed back that way, or one a
+    /// permit sent while no receiver waited.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::bounded(4);
+    /// tx.try_send(1).unwrap();
+    /// assert_eq!(rx.len(), 1);
+    /// # drop(rx);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.chan.len()
+    }
+
+    /// Whether no value is buffered: `len() == 0`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::bounded::<u8>(4);
+    /// assert!(rx.is_empty());
+    /// # drop((tx, rx));
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the buffer holds as many values as the capacity:
+    /// `len() >= capacity` (always true on a rendezvous channel, never on
+    /// an unbounded one). Like `len`, it does not count room promised to
+    /// permits, so a `try_send` can get `Full` while `is_full` is false:
+    /// outstanding permits (and, on a rendezvous channel, the lack of a
+    /// waiting receiver) decide that.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::bounded(1);
+    /// assert!(!rx.is_full());
+    /// tx.try_send(1).unwrap();
+    /// assert!(rx.is_full());
+    /// # drop(rx);
+    /// ```
+    pub fn is_full(&self) -> bool {
+        self.chan.is_full()
+    }
+
+    /// The capacity: `Some(n)` for `bounded(n)`, `Some(0)` for a
+    /// rendezvous channel, `None` for an unbounded one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::bounded::<u8>(8);
+    /// assert_eq!(rx.capacity(), Some(8));
+    /// assert_eq!(gochan::unbounded::<u8>().0.capacity(), None);
+    /// assert_eq!(gochan::rendezvous::<u8>().1.capacity(), Some(0));
+    /// # drop((tx, rx));
+    /// ```
+    pub fn capacity(&self) -> Option<usize> {
+        self.chan.capacity()
+    }
+
+    /// The most values the buffer holds, as tokio's `max_capacity`:
+    /// `n` for `bounded(n)`, `0` for a rendezvous channel, `usize::MAX`
+    /// for an unbounded one. It never changes; it is
+    /// [`capacity`](Self::capacity) without the `Option`. Note that
+    /// tokio's `capacity()` counts the free slots left now, while ours is
+    /// the fixed limit: for tokio's meaning, use `max_capacity() - len()`
+    /// (outstanding permits aside).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::bounded::<u8>(8);
+    /// tx.try_send(1).unwrap();
+    /// assert_eq!(rx.max_capacity(), 8);
+    /// assert_eq!(gochan::unbounded::<u8>().0.max_capacity(), usize::MAX);
+    /// assert_eq!(gochan::rendezvous::<u8>().1.max_capacity(), 0);
+    /// # drop((tx, rx));
+    /// ```
+    pub fn max_capacity(&self) -> usize {
+        self.capacity().unwrap_or(usize::MAX)
+    }
+
+    /// The number of live `Sender` handles (scoped included, weak not).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::unbounded::<u8>();
+    /// let tx2 = tx.clone();
+    /// assert_eq!(rx.sender_count(), 2);
+    /// # drop((tx2, rx));
+    /// ```
+    pub fn sender_count(&self) -> usize {
+        self.chan.sender_count()
+    }
+
+    /// The number of live `Receiver` handles.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::unbounded::<u8>();
+    /// let rx2 = rx.clone();
+    /// assert_eq!(rx.receiver_count(), 2);
+    /// # drop((tx, rx2));
+    /// ```
+    pub fn receiver_count(&self) -> usize {
+        self.chan.receiver_count()
+    }
+
+    /// One consistent snapshot of the channel (taken under its lock).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::bounded(4);
+    /// tx.try_send(1).unwrap();
+    /// tx.try_send(2).unwrap();
+    /// rx.try_recv().unwrap();
+    /// let stats = rx.stats();
+    /// assert_eq!((stats.buffered, stats.sent, stats.received), (1, 2, 1));
+    /// assert_eq!(stats.capacity, Some(4));
+    /// assert!(!stats.closed);
+    /// ```
+    pub fn stats(&self) -> Stats {
+        self.chan.stats()
+    }
 }
 
 impl<T> Stream for Receiver<T> {
@@ -370,9 +605,8 @@ impl<T> Clone for Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        if let Some(key) = self.take_registration() {
-            self.chan.cancel_recv(key);
-        }
+        // A value handed to this handle's place goes on first.
+        self.chan.cancel_place(&self.place);
         self.chan.drop_receiver();
     }
 }
@@ -380,7 +614,7 @@ impl<T> Drop for Receiver<T> {
 impl<T> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Receiver")
-            .field("stats", &self.chan.peek(|s| s.stats()))
+            .field("stats", &self.chan.stats())
             .finish()
     }
 }

@@ -22,13 +22,13 @@ use std::hash::BuildHasher;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use parking_lot::Mutex;
 use tokio::time::Sleep;
 
-use crate::chan::{Chan, Item, Key, Sel, SelectRecv, SelectSend, SendState, Token};
+use crate::chan::{CaseRecv, CaseSend, Item, Key, Token};
 use crate::error::{RecvError, SendError, TryRecvError, TrySendError};
 use crate::{Receiver, Sender};
 
@@ -64,18 +64,15 @@ pub enum FirstLook {
     Out,
 }
 
-/// A case's registration: the select's token and the case's index in it.
-///
-/// One is made per attempt, holding the only clone of the token besides the
-/// select's own; the engine relies on that count to see that no registration
-/// holds the token yet (`unseen` in `chan/token.rs`). Do not clone the token
-/// elsewhere.
+/// A case's try at its operation: the select's token, the case's index, and
+/// whether no case of the select is registered yet (the driver counts its
+/// registrations; see `chan/token.rs`).
 #[doc(hidden)]
-pub struct Ticket(Sel);
+pub struct Ticket<'t>(crate::chan::Ticket<'t>);
 
-impl fmt::Debug for Ticket {
+impl fmt::Debug for Ticket<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Ticket").field(&self.0 .1).finish()
+        f.debug_tuple("Ticket").field(&self.0.case).finish()
     }
 }
 
@@ -84,7 +81,7 @@ impl fmt::Debug for Ticket {
 pub trait Case {
     /// Tries the case at once (claiming the select's token if it can happen);
     /// if it cannot, registers it on its channel under the same lock.
-    fn attempt(&mut self, ticket: Ticket) -> Attempt;
+    fn attempt(&mut self, ticket: &Ticket<'_>) -> Attempt;
     /// Tries the case at once as a plain `try_recv` / `try_send` would,
     /// without registering it. Only valid while no case of the select is
     /// registered: then nothing can have chosen another case, no entry of
@@ -138,8 +135,8 @@ impl<T> AsSender<T> for Sender<T> {
 /// takes no part.
 #[doc(hidden)]
 pub struct RecvOp<'a, T> {
-    /// The channel; `None` when the case is disabled.
-    chan: Option<&'a Chan<T>>,
+    /// The receiver; `None` when the case is disabled.
+    rx: Option<&'a Receiver<T>>,
     /// Our registration, while waiting.
     key: Option<Key>,
     /// The result, once this case happened and until it is taken.
@@ -151,7 +148,7 @@ impl<'a, T> RecvOp<'a, T> {
     #[inline]
     pub fn new(rx: &'a Receiver<T>) -> Self {
         RecvOp {
-            chan: Some(&*rx.chan),
+            rx: Some(rx),
             key: None,
             result: None,
         }
@@ -161,7 +158,7 @@ impl<'a, T> RecvOp<'a, T> {
     #[inline]
     pub fn disabled() -> Self {
         RecvOp {
-            chan: None,
+            rx: None,
             key: None,
             result: None,
         }
@@ -173,31 +170,31 @@ impl<'a, T> RecvOp<'a, T> {
         self.result.take()
     }
 
-    /// The channel, if the case takes part in this select (enabled, and no
+    /// The receiver, if the case takes part in this select (enabled, and no
     /// result waiting to be taken).
     #[inline]
-    fn take_part(&self) -> Option<&'a Chan<T>> {
-        self.chan.filter(|_| self.result.is_none())
+    fn take_part(&self) -> Option<&'a Receiver<T>> {
+        self.rx.filter(|_| self.result.is_none())
     }
 }
 
 impl<T> Case for RecvOp<'_, T> {
     #[inline]
-    fn attempt(&mut self, ticket: Ticket) -> Attempt {
-        let Some(chan) = self.take_part() else {
+    fn attempt(&mut self, ticket: &Ticket<'_>) -> Attempt {
+        let Some(rx) = self.take_part() else {
             return Attempt::Out;
         };
-        match chan.select_recv(ticket.0) {
-            SelectRecv::Got(item) => {
+        match rx.chan.select_recv(rx.place(), &ticket.0) {
+            CaseRecv::Ready(item) => {
                 self.result = Some(Ok(item.into_received()));
                 Attempt::Ready
             }
-            SelectRecv::Closed => {
+            CaseRecv::Closed => {
                 self.result = Some(Err(RecvError));
                 Attempt::Ready
             }
-            SelectRecv::Lost => Attempt::Lost,
-            SelectRecv::Waiting(key) => {
+            CaseRecv::Lost => Attempt::Lost,
+            CaseRecv::Waiting(key) => {
                 self.key = Some(key);
                 Attempt::Waiting
             }
@@ -206,11 +203,12 @@ impl<T> Case for RecvOp<'_, T> {
 
     #[inline]
     fn first_look(&mut self) -> FirstLook {
-        let Some(chan) = self.take_part() else {
+        let Some(rx) = self.take_part() else {
             return FirstLook::Out;
         };
-        match chan.try_recv() {
-            Ok(item) => self.result = Some(Ok(item.into_received())),
+        // `try_recv` takes a value the handle's place holds first.
+        match rx.try_recv() {
+            Ok(v) => self.result = Some(Ok(v)),
             Err(TryRecvError::Closed) => self.result = Some(Err(RecvError)),
             Err(TryRecvError::Empty) => return FirstLook::NotReady,
         }
@@ -219,30 +217,30 @@ impl<T> Case for RecvOp<'_, T> {
 
     #[inline]
     fn complete(&mut self) {
-        let (Some(chan), Some(key)) = (self.chan, self.key.take()) else {
+        let (Some(rx), Some(key)) = (self.rx, self.key.take()) else {
             return;
         };
-        let item = chan.select_recv_done(key);
+        let item = rx.chan.select_recv_done(key);
         self.result = Some(item.map(Item::into_received).ok_or(RecvError));
     }
 
     #[inline]
     fn abort(&mut self) {
-        if let (Some(chan), Some(key)) = (self.chan, self.key.take()) {
-            chan.cancel_recv(key);
+        if let (Some(rx), Some(key)) = (self.rx, self.key.take()) {
+            rx.chan.cancel_recv(key);
         }
     }
 
     #[inline]
     fn enabled(&self) -> bool {
-        self.chan.is_some() && self.result.is_none()
+        self.rx.is_some() && self.result.is_none()
     }
 }
 
 impl<T> fmt::Debug for RecvOp<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RecvOp")
-            .field("enabled", &self.chan.is_some())
+            .field("enabled", &self.rx.is_some())
             .field("waiting", &self.key.is_some())
             .field("has_result", &self.result.is_some())
             .finish()
@@ -250,14 +248,16 @@ impl<T> fmt::Debug for RecvOp<'_, T> {
 }
 
 /// A send case: sends one value on one channel, or (disabled by its guard,
-/// or spent) takes no part.
+/// or spent) takes no part. It waits as a reservation: its value goes out
+/// only once the case is chosen and holds a slot.
 #[doc(hidden)]
 pub struct SendOp<'a, T> {
-    /// The channel; `None` when the case is disabled.
-    chan: Option<&'a Chan<T>>,
-    /// The value while it is ours (`Idle`), our registration while it waits,
-    /// `Done` once sent, refused or taken back.
-    state: SendState<T>,
+    /// The sender; `None` when the case is disabled.
+    tx: Option<&'a Sender<T>>,
+    /// The value, while it is ours to send.
+    value: Option<T>,
+    /// Our reservation, while waiting.
+    key: Option<Key>,
     /// The result, once this case happened and until it is taken.
     result: Option<Result<(), SendError<T>>>,
 }
@@ -267,8 +267,9 @@ impl<'a, T> SendOp<'a, T> {
     #[inline]
     pub fn new(tx: &'a Sender<T>, value: T) -> Self {
         SendOp {
-            chan: Some(&*tx.chan),
-            state: SendState::Idle(Item::new(value)),
+            tx: Some(tx),
+            value: Some(value),
+            key: None,
             result: None,
         }
     }
@@ -277,8 +278,9 @@ impl<'a, T> SendOp<'a, T> {
     #[inline]
     pub fn disabled() -> Self {
         SendOp {
-            chan: None,
-            state: SendState::Done,
+            tx: None,
+            value: None,
+            key: None,
             result: None,
         }
     }
@@ -289,44 +291,49 @@ impl<'a, T> SendOp<'a, T> {
         self.result.take()
     }
 
-    /// The channel and the value to offer, if the case takes part in this
-    /// select (the value leaves the case; the attempt puts it back if it is
-    /// not sent). `None`: disabled, a result not taken yet, or spent (sent,
-    /// refused or taken back: it waits for a new value).
+    /// The sender, if the case takes part in this select: enabled, holding
+    /// a value, no result waiting to be taken.
     #[inline]
-    fn take_part(&mut self) -> Option<(&'a Chan<T>, Item<T>)> {
-        let chan = self.chan?;
-        if self.result.is_some() {
-            return None;
-        }
-        match std::mem::replace(&mut self.state, SendState::Done) {
-            SendState::Idle(item) => Some((chan, item)),
-            other => {
-                self.state = other;
-                None
-            }
-        }
+    fn take_part(&self) -> Option<&'a Sender<T>> {
+        self.tx
+            .filter(|_| self.result.is_none() && self.value.is_some())
+    }
+
+    /// The case holds a slot: its value goes out through it.
+    fn send_granted(&mut self, tx: &Sender<T>) {
+        let value = self
+            .value
+            .take()
+            .expect("a case that takes part has a value");
+        self.result = Some(
+            tx.chan
+                .send_permit(Item::new(value))
+                .map_err(|item| SendError(item.value)),
+        );
+    }
+
+    /// The channel is closed: the case happened, its value comes back.
+    fn refused(&mut self) {
+        let value = self
+            .value
+            .take()
+            .expect("a case that takes part has a value");
+        self.result = Some(Err(SendError(value)));
     }
 
     /// The value, if it was not sent; the case is spent afterwards.
     fn take_value(&mut self) -> Option<T> {
-        match std::mem::replace(&mut self.state, SendState::Done) {
-            SendState::Idle(item) => Some(item.value),
-            other => {
-                self.state = other;
-                None
-            }
-        }
+        self.value.take()
     }
 
     /// Gives the case a new value; returns the value it replaces (unsent, or
     /// refused by a closed channel and not taken).
     fn set_value(&mut self, value: T) -> Option<T> {
-        let old = self.take_value().or(match self.result.take() {
+        let old = self.value.take().or(match self.result.take() {
             Some(Err(SendError(v))) => Some(v),
             _ => None,
         });
-        self.state = SendState::Idle(Item::new(value));
+        self.value = Some(value);
         old
     }
 }
@@ -334,9 +341,9 @@ impl<'a, T> SendOp<'a, T> {
 impl<T> fmt::Debug for SendOp<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SendOp")
-            .field("enabled", &self.chan.is_some())
-            .field("has_value", &matches!(self.state, SendState::Idle(_)))
-            .field("waiting", &matches!(self.state, SendState::Waiting(_)))
+            .field("enabled", &self.tx.is_some())
+            .field("has_value", &self.value.is_some())
+            .field("waiting", &self.key.is_some())
             .field("has_result", &self.result.is_some())
             .finish()
     }
@@ -344,25 +351,22 @@ impl<T> fmt::Debug for SendOp<'_, T> {
 
 impl<T> Case for SendOp<'_, T> {
     #[inline]
-    fn attempt(&mut self, ticket: Ticket) -> Attempt {
-        let Some((chan, item)) = self.take_part() else {
+    fn attempt(&mut self, ticket: &Ticket<'_>) -> Attempt {
+        let Some(tx) = self.take_part() else {
             return Attempt::Out;
         };
-        match chan.select_send(item, ticket.0) {
-            SelectSend::Sent => {
-                self.result = Some(Ok(()));
+        match tx.chan.select_reserve(&ticket.0) {
+            CaseSend::Granted => {
+                self.send_granted(tx);
                 Attempt::Ready
             }
-            SelectSend::Closed(item) => {
-                self.result = Some(Err(SendError(item.value)));
+            CaseSend::Closed => {
+                self.refused();
                 Attempt::Ready
             }
-            SelectSend::Lost(item) => {
-                self.state = SendState::Idle(item);
-                Attempt::Lost
-            }
-            SelectSend::Waiting(key) => {
-                self.state = SendState::Waiting(key);
+            CaseSend::Lost => Attempt::Lost,
+            CaseSend::Waiting(key) => {
+                self.key = Some(key);
                 Attempt::Waiting
             }
         }
@@ -370,49 +374,43 @@ impl<T> Case for SendOp<'_, T> {
 
     #[inline]
     fn first_look(&mut self) -> FirstLook {
-        let Some((chan, item)) = self.take_part() else {
+        let Some(tx) = self.take_part() else {
             return FirstLook::Out;
         };
-        match chan.try_send(item.value) {
-            Ok(()) => self.result = Some(Ok(())),
-            Err(TrySendError::Closed(value)) => self.result = Some(Err(SendError(value))),
-            Err(TrySendError::Full(value)) => {
-                self.state = SendState::Idle(Item::new(value));
-                return FirstLook::NotReady;
+        match tx.try_reserve() {
+            Ok(permit) => {
+                let value = self.value.take().expect("checked by take_part");
+                self.result = Some(permit.send(value));
             }
+            Err(TrySendError::Closed(())) => self.refused(),
+            Err(TrySendError::Full(())) => return FirstLook::NotReady,
         }
         FirstLook::Ready
     }
 
     #[inline]
     fn complete(&mut self) {
-        let Some(chan) = self.chan else { return };
-        let SendState::Waiting(key) = self.state else {
+        let (Some(tx), Some(key)) = (self.tx, self.key.take()) else {
             return;
         };
-        self.state = SendState::Done;
-        self.result = Some(
-            chan.select_send_done(key)
-                .map_err(|item| SendError(item.value)),
-        );
+        if tx.chan.select_reserve_done(key) {
+            self.send_granted(tx);
+        } else {
+            self.refused();
+        }
     }
 
     #[inline]
     fn abort(&mut self) {
-        let Some(chan) = self.chan else { return };
-        if let SendState::Waiting(_) = self.state {
-            match chan.cancel_send(&mut self.state) {
-                Some(item) => self.state = SendState::Idle(item),
-                // A counterpart completed it before the select went away: the
-                // value is sent (see DESIGN "Waiting").
-                None => self.result = Some(Ok(())),
-            }
+        if let (Some(tx), Some(key)) = (self.tx, self.key.take()) {
+            // A slot granted to it goes to the next in line; the value stays.
+            tx.chan.cancel_reserve(key);
         }
     }
 
     #[inline]
     fn enabled(&self) -> bool {
-        self.chan.is_some() && self.result.is_none() && matches!(self.state, SendState::Idle(_))
+        self.take_part().is_some()
     }
 }
 
@@ -426,7 +424,7 @@ pub trait Cases {
     /// The number of cases (taking part or not).
     fn count(&self) -> usize;
     /// Attempts case `i`.
-    fn attempt(&mut self, i: usize, ticket: Ticket) -> Attempt;
+    fn attempt(&mut self, i: usize, ticket: &Ticket<'_>) -> Attempt;
     /// A first look at case `i` ([`Case::first_look`]).
     fn first_look(&mut self, i: usize) -> FirstLook;
     /// Case `chosen` happened (or none did): complete it unless `completed`
@@ -457,7 +455,7 @@ impl Cases for Nil {
         0
     }
     #[inline]
-    fn attempt(&mut self, i: usize, _: Ticket) -> Attempt {
+    fn attempt(&mut self, i: usize, _: &Ticket<'_>) -> Attempt {
         unreachable!("gochan: select case {i} out of range (internal error)")
     }
     #[inline]
@@ -482,7 +480,7 @@ impl<C: Case, R: CaseList> Cases for (&mut C, R) {
         Self::LEN
     }
     #[inline]
-    fn attempt(&mut self, i: usize, ticket: Ticket) -> Attempt {
+    fn attempt(&mut self, i: usize, ticket: &Ticket<'_>) -> Attempt {
         if i == R::LEN {
             self.0.attempt(ticket)
         } else {
@@ -634,8 +632,15 @@ impl<'s, C: Cases> SelectFuture<'s, C> {
         let order = &*self.order;
         let token = self.token.insert(Token::take());
         let mut ready = None;
+        // Until a case registers, no counterpart can have claimed the token.
+        let mut registered = 0usize;
         for &i in order.iter() {
-            match self.cases.attempt(i, Ticket((token.clone(), i))) {
+            let ticket = Ticket(crate::chan::Ticket {
+                token: &*token,
+                case: i,
+                fresh: registered == 0,
+            });
+            match self.cases.attempt(i, &ticket) {
                 Attempt::Ready => {
                     ready = Some(i);
                     break;
@@ -643,7 +648,8 @@ impl<'s, C: Cases> SelectFuture<'s, C> {
                 // A counterpart chose a case registered earlier in this pass:
                 // the token says which.
                 Attempt::Lost => return None,
-                Attempt::Waiting | Attempt::Out => {}
+                Attempt::Waiting => registered += 1,
+                Attempt::Out => {}
             }
         }
         ready.map(|i| self.finish(Some(i), true))
@@ -668,7 +674,7 @@ impl<'s, C: Cases> SelectFuture<'s, C> {
         // Every case that was not ready is registered, so a counterpart that
         // came while we looked at the others has chosen one: the cases were
         // never all unready at once. Close the window now.
-        let chosen = self.token.as_ref().and_then(|t| t.cancel());
+        let chosen = self.token.as_ref().and_then(|t| t.abandon());
         self.finish(chosen, false)
     }
 }
@@ -687,23 +693,28 @@ impl<C: Cases + Unpin> Future for SelectFuture<'_, C> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<usize>> {
         let this = self.get_mut();
         assert!(!this.done, "gochan: select polled after completion");
-        let coop = ready!(tokio::task::coop::poll_proceed(cx));
-        if !this.started {
-            if let Some(done) = this.start() {
-                crate::coop::made_progress(coop);
+        let budget = std::task::ready!(crate::coop::Budget::take(cx));
+        budget.spend_if_ready(this.poll_cases(cx))
+    }
+}
+
+impl<C: Cases> SelectFuture<'_, C> {
+    /// One poll of the select, under the task's budget.
+    fn poll_cases(&mut self, cx: &mut Context<'_>) -> Poll<Option<usize>> {
+        if !self.started {
+            if let Some(done) = self.start() {
                 return Poll::Ready(done);
             }
         }
-        let token = this.token.as_ref().expect("started");
+        let token = self.token.as_ref().expect("started");
         // Stores the waker and looks under the token's lock: a counterpart
         // that chose a case during the first pass (and found no waker) is
         // seen here, one that comes later finds the waker.
         if let Some(i) = token.poll_chosen(cx) {
-            crate::coop::made_progress(coop);
-            return Poll::Ready(this.finish(Some(i), false));
+            return Poll::Ready(self.finish(Some(i), false));
         }
         let mut expired = false;
-        if let Some((d, sleep)) = this.timeout.as_mut() {
+        if let Some((d, sleep)) = self.timeout.as_mut() {
             if sleep.is_none() {
                 sleep.set(Some(tokio::time::sleep(*d)));
             }
@@ -711,10 +722,9 @@ impl<C: Cases + Unpin> Future for SelectFuture<'_, C> {
             expired = timer.poll(cx).is_ready();
         }
         if expired {
-            crate::coop::made_progress(coop);
             // A case may have happened at the deadline: it wins.
-            let chosen = token.cancel();
-            return Poll::Ready(this.finish(chosen, false));
+            let chosen = token.abandon();
+            return Poll::Ready(self.finish(chosen, false));
         }
         Poll::Pending
     }
@@ -730,7 +740,7 @@ impl<C: Cases> Drop for SelectFuture<'_, C> {
         };
         // Nobody may complete a case from now on; if one already happened,
         // `abort` records it (a send) or passes its value on (a receive).
-        token.cancel();
+        token.abandon();
         self.cases.finish(None, false);
         Token::give_back(token);
     }
@@ -784,7 +794,7 @@ fn random_below(n: usize) -> usize {
 /// The lock is only ever taken by the select's owner, through `&mut` of the
 /// select, so it is never contended; no channel lock is held while taking it.
 trait Slot {
-    fn attempt(&self, ticket: Ticket) -> Attempt;
+    fn attempt(&self, ticket: &Ticket<'_>) -> Attempt;
     fn first_look(&self) -> FirstLook;
     fn complete(&self);
     fn abort(&self);
@@ -792,7 +802,7 @@ trait Slot {
 }
 
 impl<C: Case> Slot for Mutex<C> {
-    fn attempt(&self, ticket: Ticket) -> Attempt {
+    fn attempt(&self, ticket: &Ticket<'_>) -> Attempt {
         self.lock().attempt(ticket)
     }
     fn first_look(&self) -> FirstLook {
@@ -819,7 +829,7 @@ impl<S: ?Sized + Slot> Cases for DynCases<'_, S> {
     fn count(&self) -> usize {
         self.slots.len()
     }
-    fn attempt(&mut self, i: usize, ticket: Ticket) -> Attempt {
+    fn attempt(&mut self, i: usize, ticket: &Ticket<'_>) -> Attempt {
         match &self.slots[i] {
             Some(slot) => slot.attempt(ticket),
             None => Attempt::Out,
@@ -1196,7 +1206,7 @@ impl<T> fmt::Debug for SendCase<'_, T> {
         let op = self.op.lock();
         f.debug_struct("SendCase")
             .field("index", &self.index)
-            .field("has_value", &matches!(op.state, SendState::Idle(_)))
+            .field("has_value", &op.value.is_some())
             .field("has_result", &op.result.is_some())
             .finish()
     }

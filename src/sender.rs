@@ -5,15 +5,15 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::chan::{Ack, Chan, Item, SendState};
+use crate::chan::{Chan, Item, TryReserve, WatchFor};
 use crate::error::{SendError, SendTimeoutError, TrySendError};
 use crate::future::{
-    DeliverFuture, ManyState, ReserveFuture, ReserveManyFuture, ReserveOwnedFuture, SendFuture,
+    DeliverFuture, ReserveFuture, ReserveManyFuture, ReserveOwnedFuture, SendFuture,
     SendOwnedFuture,
 };
 use crate::permit::{OwnedPermit, Permit, PermitIterator};
 use crate::sink::SendSink;
-use crate::Receiver;
+use crate::{Receiver, Stats};
 
 /// The sending half of a channel. Clone it for more producers.
 ///
@@ -83,10 +83,7 @@ impl<T> Sender<T> {
     /// # }
     /// ```
     pub fn send(&self, value: T) -> SendFuture<'_, T> {
-        SendFuture {
-            chan: &self.chan,
-            state: SendState::Idle(Item::new(value)),
-        }
+        SendFuture::new(&self.chan, Item::new(value))
     }
 
     /// Sends a value like [`send`](Sender::send), through a future that owns
@@ -123,10 +120,7 @@ impl<T> Sender<T> {
     /// ```
     #[doc(alias = "into_send_async")]
     pub fn send_owned(self, value: T) -> SendOwnedFuture<T> {
-        SendOwnedFuture {
-            sender: self,
-            state: SendState::Idle(Item::new(value)),
-        }
+        SendOwnedFuture::new(self, Item::new(value))
     }
 
     /// Sends a value if that is possible right now: a receiver is waiting, or
@@ -281,18 +275,7 @@ impl<T> Sender<T> {
     /// # }
     /// ```
     pub fn deliver(&self, value: T) -> DeliverFuture<'_, T> {
-        let ack = Ack::new();
-        DeliverFuture {
-            send: SendFuture {
-                chan: &self.chan,
-                state: SendState::Idle(Item {
-                    value,
-                    ack: Some(ack.clone()),
-                }),
-            },
-            entered: false,
-            ack,
-        }
+        DeliverFuture::new(&self.chan, value)
     }
 
     /// Waits for room for one value and reserves it: the returned
@@ -327,10 +310,7 @@ impl<T> Sender<T> {
     /// # }
     /// ```
     pub fn reserve(&self) -> ReserveFuture<'_, T> {
-        ReserveFuture {
-            chan: &self.chan,
-            key: None,
-        }
+        ReserveFuture::new(&self.chan)
     }
 
     /// Reserves room for one value if that is possible right now, as
@@ -357,10 +337,10 @@ impl<T> Sender<T> {
     /// assert_eq!(tx.try_reserve().unwrap_err(), TrySendError::Closed(()));
     /// ```
     pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
-        match self.chan.try_reserve_now() {
-            Ok(true) => Ok(Permit::new(&self.chan)),
-            Ok(false) => Err(TrySendError::Full(())),
-            Err(()) => Err(TrySendError::Closed(())),
+        match self.chan.try_reserve(1) {
+            TryReserve::Granted => Ok(Permit::new(&self.chan)),
+            TryReserve::Full => Err(TrySendError::Full(())),
+            TryReserve::Closed => Err(TrySendError::Closed(())),
         }
     }
 
@@ -399,10 +379,7 @@ impl<T> Sender<T> {
     /// # }
     /// ```
     pub fn reserve_owned(self) -> ReserveOwnedFuture<T> {
-        ReserveOwnedFuture {
-            sender: Some(self),
-            key: None,
-        }
+        ReserveOwnedFuture::new(self)
     }
 
     /// Reserves room for one value if that is possible right now, like
@@ -425,20 +402,21 @@ impl<T> Sender<T> {
     /// # drop(tx);
     /// ```
     pub fn try_reserve_owned(self) -> Result<OwnedPermit<T>, TrySendError<Sender<T>>> {
-        match self.chan.try_reserve_now() {
-            Ok(true) => Ok(OwnedPermit::new(self)),
-            Ok(false) => Err(TrySendError::Full(self)),
-            Err(()) => Err(TrySendError::Closed(self)),
+        match self.chan.try_reserve(1) {
+            TryReserve::Granted => Ok(OwnedPermit::new(self)),
+            TryReserve::Full => Err(TrySendError::Full(self)),
+            TryReserve::Closed => Err(TrySendError::Closed(self)),
         }
     }
 
     /// Waits until room for `n` values is reserved, as tokio's
     /// `reserve_many`: the [`PermitIterator`](crate::PermitIterator) yields
     /// `n` permits. Slots are granted first come, first served, together with
-    /// plain sends and `reserve`s: the call takes its places in line at once
-    /// (one per slot it could not take at once), so senders that come later
-    /// wait behind all of them, and slots it was already granted stay its own
-    /// while it waits for the rest.
+    /// plain sends and `reserve`s: the call takes one place in line for the
+    /// whole batch, so senders that come later wait behind it; on a buffered
+    /// channel it is granted slot by slot as room frees (the slots it got
+    /// stay its own while it waits for the rest), and it completes once it
+    /// holds all `n`.
     ///
     /// `n == 0` yields an empty iterator at once on an open channel. On a
     /// rendezvous channel a permit is a hand-off to a waiting receiver (as
@@ -459,10 +437,11 @@ impl<T> Sender<T> {
     /// granted while it waited go to the next waiting senders, and its places
     /// in line are given up.
     ///
-    /// # Panics
-    ///
-    /// On an unbounded channel, if the permits outstanding would exceed
-    /// `usize::MAX`.
+    /// On an unbounded channel permits are counted in a `usize`:
+    /// `reserve_many(usize::MAX)` is granted at once when no permit is
+    /// outstanding, and a reservation that would take the count past
+    /// `usize::MAX` waits until permits come back. Giving a batch back costs
+    /// the same whatever its size.
     ///
     /// # Examples
     ///
@@ -483,11 +462,7 @@ impl<T> Sender<T> {
     /// # }
     /// ```
     pub fn reserve_many(&self, n: usize) -> ReserveManyFuture<'_, T> {
-        ReserveManyFuture {
-            chan: &self.chan,
-            n,
-            state: ManyState::Idle,
-        }
+        ReserveManyFuture::new(&self.chan, n)
     }
 
     /// Reserves room for `n` values if all of it is free right now and no
@@ -513,10 +488,10 @@ impl<T> Sender<T> {
     /// # drop((permits, rx));
     /// ```
     pub fn try_reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, TrySendError<()>> {
-        match self.chan.try_reserve_many_now(n) {
-            Ok(true) => Ok(PermitIterator::new(&self.chan, n)),
-            Ok(false) => Err(TrySendError::Full(())),
-            Err(()) => Err(TrySendError::Closed(())),
+        match self.chan.try_reserve(n) {
+            TryReserve::Granted => Ok(PermitIterator::new(&self.chan, n)),
+            TryReserve::Full => Err(TrySendError::Full(())),
+            TryReserve::Closed => Err(TrySendError::Closed(())),
         }
     }
 
@@ -639,12 +614,287 @@ impl<T> Sender<T> {
         Arc::ptr_eq(&self.chan, &rx.chan)
     }
 
-    shared_methods!(tx);
+    /// Closes the channel for everyone; returns `true` if this call closed
+    /// it, `false` if it was already closed. Closing is permanent.
+    ///
+    /// Waiting senders wake and get their values back in `Err`. Buffered
+    /// values stay receivable: receivers see `Closed` only once the
+    /// channel is drained.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (tx, rx) = gochan::bounded(4);
+    /// tx.send(1).await.unwrap();
+    /// assert!(tx.close());
+    /// assert!(!tx.close()); // already closed
+    /// assert!(tx.send(2).await.is_err());
+    /// assert_eq!(rx.recv().await, Ok(1)); // graceful drain
+    /// assert!(rx.recv().await.is_err());
+    /// # }
+    /// ```
+    pub fn close(&self) -> bool {
+        self.chan.close()
+    }
+
+    /// Closes the channel at once and hands back every buffered value, in
+    /// order (Python's `Queue.shutdown(immediate=True)`). Waiting senders
+    /// get their values back in `Err`; waiting receivers see `Closed`.
+    ///
+    /// Outstanding [`Permit`](crate::Permit)s are revoked: their room is
+    /// taken back so that the channel is finished at once, and their
+    /// `send` hands the value back in `Err` instead of sending it after
+    /// receivers were told `Closed`. A value already handed to a waiting
+    /// receiver (a `recv` woken but not yet polled) is that receiver's.
+    /// A waker that panics while `close_now` wakes the waiting tasks does
+    /// not make it panic: every task is still woken and the values are
+    /// returned, which a re-raised panic would lose.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (tx, rx) = gochan::unbounded();
+    /// tx.send('a').await.unwrap();
+    /// tx.send('b').await.unwrap();
+    /// assert_eq!(tx.close_now(), vec!['a', 'b']);
+    /// assert!(rx.is_finished());
+    /// # }
+    /// ```
+    #[must_use = "the values of an immediate close are handed back: dropping them drops them"]
+    pub fn close_now(&self) -> Vec<T> {
+        self.chan.close_now()
+    }
+
+    /// Waits until the channel is closed. Like every operation it spends
+    /// one unit of the task's cooperative budget when it completes, so a
+    /// loop over it yields to other tasks.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it only observes the channel.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (tx, rx) = gochan::bounded::<u8>(1);
+    /// let closer = tx.clone();
+    /// tokio::spawn(async move { closer.close() });
+    /// tx.closed().await;
+    /// assert!(rx.is_closed());
+    /// # }
+    /// ```
+    pub async fn closed(&self) {
+        self.chan.watch(WatchFor::Closed).await
+    }
+
+    /// Waits until the channel is closed **and** drained: nothing will
+    /// ever be received from it again. An open channel, even empty, is not
+    /// finished. Once finished, a channel stays finished. It spends the
+    /// cooperative budget as `closed` does.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it only observes the channel.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (tx, rx) = gochan::bounded(4);
+    /// tx.send(1).await.unwrap();
+    /// tx.close();
+    /// let consumer = tokio::spawn({
+    ///     let rx = rx.clone();
+    ///     async move { while let Ok(v) = rx.recv().await { assert_eq!(v, 1); } }
+    /// });
+    /// tx.join().await; // closed and drained
+    /// assert!(tx.is_finished());
+    /// consumer.await.unwrap();
+    /// # }
+    /// ```
+    pub async fn join(&self) {
+        self.chan.watch(WatchFor::Finished).await
+    }
+
+    /// Whether the channel is closed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::unbounded::<u8>();
+    /// assert!(!tx.is_closed());
+    /// rx.close();
+    /// assert!(tx.is_closed());
+    /// # drop(tx);
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.chan.is_closed()
+    }
+
+    /// Whether the channel is closed and drained: nothing will ever be
+    /// received from it again.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::unbounded();
+    /// tx.try_send(1).unwrap();
+    /// tx.close();
+    /// assert!(!tx.is_finished()); // 1 still buffered
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// assert!(tx.is_finished());
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        self.chan.is_finished()
+    }
+
+    /// The number of buffered values. Values handed to a waiting receiver
+    /// and room promised to a [`Permit`](crate::Permit) are not counted.
+    /// It can exceed the capacity for a moment (a receiver cancelled
+    /// mid-handoff puts its value back at the front), and a rendezvous
+    /// channel can hold a value too: one passed back that way, or one a
+    /// permit sent while no receiver waited.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::bounded(4);
+    /// tx.try_send(1).unwrap();
+    /// assert_eq!(tx.len(), 1);
+    /// # drop(rx);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.chan.len()
+    }
+
+    /// Whether no value is buffered: `len() == 0`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::bounded::<u8>(4);
+    /// assert!(tx.is_empty());
+    /// # drop((tx, rx));
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the buffer holds as many values as the capacity:
+    /// `len() >= capacity` (always true on a rendezvous channel, never on
+    /// an unbounded one). Like `len`, it does not count room promised to
+    /// permits, so a `try_send` can get `Full` while `is_full` is false:
+    /// outstanding permits (and, on a rendezvous channel, the lack of a
+    /// waiting receiver) decide that.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::bounded(1);
+    /// assert!(!tx.is_full());
+    /// tx.try_send(1).unwrap();
+    /// assert!(tx.is_full());
+    /// # drop(rx);
+    /// ```
+    pub fn is_full(&self) -> bool {
+        self.chan.is_full()
+    }
+
+    /// The capacity: `Some(n)` for `bounded(n)`, `Some(0)` for a
+    /// rendezvous channel, `None` for an unbounded one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::bounded::<u8>(8);
+    /// assert_eq!(tx.capacity(), Some(8));
+    /// assert_eq!(gochan::unbounded::<u8>().0.capacity(), None);
+    /// assert_eq!(gochan::rendezvous::<u8>().1.capacity(), Some(0));
+    /// # drop((tx, rx));
+    /// ```
+    pub fn capacity(&self) -> Option<usize> {
+        self.chan.capacity()
+    }
+
+    /// The most values the buffer holds, as tokio's `max_capacity`:
+    /// `n` for `bounded(n)`, `0` for a rendezvous channel, `usize::MAX`
+    /// for an unbounded one. It never changes; it is
+    /// [`capacity`](Self::capacity) without the `Option`. Note that
+    /// tokio's `capacity()` counts the free slots left now, while ours is
+    /// the fixed limit: for tokio's meaning, use `max_capacity() - len()`
+    /// (outstanding permits aside).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::bounded::<u8>(8);
+    /// tx.try_send(1).unwrap();
+    /// assert_eq!(tx.max_capacity(), 8);
+    /// assert_eq!(gochan::unbounded::<u8>().0.max_capacity(), usize::MAX);
+    /// assert_eq!(gochan::rendezvous::<u8>().1.max_capacity(), 0);
+    /// # drop((tx, rx));
+    /// ```
+    pub fn max_capacity(&self) -> usize {
+        self.capacity().unwrap_or(usize::MAX)
+    }
+
+    /// The number of live `Sender` handles (scoped included, weak not).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::unbounded::<u8>();
+    /// let tx2 = tx.clone();
+    /// assert_eq!(tx.sender_count(), 2);
+    /// # drop((tx2, rx));
+    /// ```
+    pub fn sender_count(&self) -> usize {
+        self.chan.sender_count()
+    }
+
+    /// The number of live `Receiver` handles.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::unbounded::<u8>();
+    /// let rx2 = rx.clone();
+    /// assert_eq!(tx.receiver_count(), 2);
+    /// # drop((tx, rx2));
+    /// ```
+    pub fn receiver_count(&self) -> usize {
+        self.chan.receiver_count()
+    }
+
+    /// One consistent snapshot of the channel (taken under its lock).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::bounded(4);
+    /// tx.try_send(1).unwrap();
+    /// tx.try_send(2).unwrap();
+    /// rx.try_recv().unwrap();
+    /// let stats = tx.stats();
+    /// assert_eq!((stats.buffered, stats.sent, stats.received), (1, 2, 1));
+    /// assert_eq!(stats.capacity, Some(4));
+    /// assert!(!stats.closed);
+    /// ```
+    pub fn stats(&self) -> Stats {
+        self.chan.stats()
+    }
 }
 
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
-        self.chan.add_sender(false);
+        self.chan.add_sender();
         Sender {
             chan: self.chan.clone(),
         }
@@ -660,7 +910,7 @@ impl<T> Drop for Sender<T> {
 impl<T> fmt::Debug for Sender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sender")
-            .field("stats", &self.chan.peek(|s| s.stats()))
+            .field("stats", &self.chan.stats())
             .finish()
     }
 }
@@ -737,7 +987,7 @@ impl<T> WeakSender<T> {
     /// # drop(tx);
     /// ```
     pub fn upgrade(&self) -> Option<Sender<T>> {
-        self.chan.add_sender(true).then(|| Sender {
+        self.chan.add_sender_if_open().then(|| Sender {
             chan: self.chan.clone(),
         })
     }

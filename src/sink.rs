@@ -6,7 +6,7 @@ use std::task::{ready, Context, Poll};
 
 use futures_sink::Sink;
 
-use crate::chan::{Chan, Item, Key};
+use crate::chan::{Chan, Item, ReserveWait, Reserved};
 use crate::error::{SendError, TrySendError};
 use crate::Sender;
 
@@ -39,10 +39,17 @@ use crate::Sender;
 ///
 /// # Cancel safety
 ///
-/// Dropping a `poll_ready` that waits (say, a `send_all` that lost a
-/// `tokio::select!`) withdraws the reservation: nothing is held and nothing
-/// was sent. A value is never inside the sink: the item a dropped
-/// `SinkExt::send` future holds before `start_send` is dropped with it.
+/// The sink's place in the send line belongs to the sink, not to the future
+/// that polls it (as with tokio-util's `PollSender`): a `send_all` or
+/// `forward` that loses a `tokio::select!` leaves the sink waiting in line,
+/// and once room frees it is the sink's, held for its next `poll_ready`,
+/// while later senders wait behind it (first come, first served). Nothing
+/// was sent and no value is in the sink. A sink kept after such a loss and
+/// not polled again should call [`abort_send`](SendSink::abort_send), which
+/// gives its place and any room it holds back, as tokio-util's
+/// `PollSender::abort_send` does; dropping or closing the sink does the same.
+/// The item a dropped `SinkExt::send` future holds before `start_send` is
+/// dropped with it.
 ///
 /// # Panics
 ///
@@ -74,7 +81,7 @@ pub struct SendSink<'a, T> {
     /// The sender, borrowed or owned; `None` once `poll_close` ran.
     sender: Option<Handle<'a, T>>,
     /// Our entry in the send line while `poll_ready` waits for room.
-    key: Option<Key>,
+    wait: ReserveWait,
     /// Whether the sink holds a reserved slot for the next `start_send`.
     reserved: bool,
 }
@@ -112,7 +119,7 @@ impl<'a, T> SendSink<'a, T> {
     fn new(handle: Handle<'a, T>) -> Self {
         SendSink {
             sender: Some(handle),
-            key: None,
+            wait: ReserveWait::default(),
             reserved: false,
         }
     }
@@ -155,12 +162,46 @@ impl<'a, T> SendSink<'a, T> {
         self.reserved
     }
 
+    /// Gives back the place in line the sink waits in and the room it
+    /// holds, if any: for a sink kept after the future that polled it was
+    /// dropped (a `send_all` that lost a `tokio::select!`), so that the room
+    /// goes to the next sender instead of waiting for this sink's next
+    /// `poll_ready`. Returns whether there was anything to give back, as
+    /// tokio-util's `PollSender::abort_send` does. The sink stays usable.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use futures::{SinkExt, StreamExt};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let (tx, rx) = gochan::bounded(1);
+    /// tx.send(0).await.unwrap(); // full
+    /// let mut sink = tx.sink();
+    /// let mut items = futures::stream::iter([1, 2]).map(Ok);
+    /// tokio::select! {
+    ///     _ = sink.send_all(&mut items) => unreachable!("the channel is full"),
+    ///     _ = tokio::time::sleep(Duration::from_millis(10)) => {}
+    /// }
+    /// assert!(sink.abort_send()); // the sink waited in line: no more
+    /// assert_eq!(rx.recv().await, Ok(0)); // frees the room...
+    /// assert_eq!(tx.try_send(5), Ok(())); // ...for anyone
+    /// assert!(!sink.abort_send());
+    /// # }
+    /// ```
+    pub fn abort_send(&mut self) -> bool {
+        let waited = self.wait.is_waiting();
+        let held = self.reserved;
+        self.unreserve();
+        waited || held
+    }
+
     /// Gives back the reservation the sink holds or waits for.
     fn unreserve(&mut self) {
         let Some(handle) = &self.sender else { return };
-        if let Some(key) = self.key.take() {
-            handle.chan().cancel_reserve(key);
-        }
+        handle.chan().cancel_reserve_wait(&mut self.wait);
         if std::mem::take(&mut self.reserved) {
             handle.chan().release_permits(1);
         }
@@ -187,7 +228,8 @@ impl<T> Sink<T> for SendSink<'_, T> {
             return Poll::Ready(Ok(()));
         };
         // A closed channel, likewise: `start_send` hands the value back.
-        this.reserved = ready!(handle.chan().poll_reserve(&mut this.key, cx)).is_ok();
+        this.reserved =
+            ready!(handle.chan().poll_reserve(&mut this.wait, 1, cx)) == Reserved::Granted;
         Poll::Ready(Ok(()))
     }
 
@@ -243,7 +285,7 @@ impl<T> fmt::Debug for SendSink<'_, T> {
         };
         f.debug_struct("SendSink")
             .field("sender", &handle)
-            .field("waiting", &self.key.is_some())
+            .field("waiting", &self.wait.is_waiting())
             .field("reserved", &self.reserved)
             .finish()
     }

@@ -6,7 +6,8 @@
 //! has only entered a runtime's handle.
 //!
 //! A wrongly allowed call would block a runtime's thread, so every test runs its
-//! body on a thread of its own under [`deadline`] and fails instead of hanging.
+//! body on a thread of its own under [`on_its_own_thread`] and fails instead of
+//! hanging.
 //! The refused calls are also set up to finish at once if they were allowed (a
 //! send with room, a receive with a value waiting), so that a regression fails
 //! on the assertion that names it. Where the check can decide without Tokio's
@@ -17,29 +18,20 @@ mod common;
 
 use std::cell::Cell;
 use std::fmt::Debug;
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
-use std::sync::{mpsc, Once};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Once;
 use std::task::{Context, Poll, Waker};
-use std::time::Duration;
 
-use common::{budget_left, names_method, panic_message};
+use common::{budget_left, names_method, on_a_thread, panic_message};
 use gochan::TryRecvError;
 use tokio::runtime::{Builder, Handle, Runtime};
 use tokio::task::coop;
 
-/// Runs `body` on a thread of its own and fails the test if it has not
-/// finished within 20 s; a panic in `body` fails the test with its message.
-fn deadline<R: Send + 'static>(body: impl FnOnce() -> R + Send + 'static) -> R {
+/// Runs `body` on a thread of its own under the common deadline (see
+/// [`on_a_thread`]), with Tokio's "Cannot start a runtime" panics counted.
+fn on_its_own_thread<R: Send + 'static>(body: impl FnOnce() -> R + Send + 'static) -> R {
     count_tokio_panics();
-    let (done, finished) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = done.send(catch_unwind(AssertUnwindSafe(body)));
-    });
-    match finished.recv_timeout(Duration::from_secs(20)) {
-        Ok(Ok(out)) => out,
-        Ok(Err(panic)) => resume_unwind(panic),
-        Err(_) => panic!("a blocking call hung: the test did not finish within 20s"),
-    }
+    on_a_thread("a blocking call hung", body)
 }
 
 thread_local! {
@@ -127,7 +119,7 @@ fn assert_allowed() {
 
 #[test]
 fn refused_in_current_thread_task() {
-    deadline(|| {
+    on_its_own_thread(|| {
         current_thread().block_on(async {
             tokio::spawn(async { assert_refused_cleanly() })
                 .await
@@ -138,7 +130,7 @@ fn refused_in_current_thread_task() {
 
 #[test]
 fn refused_in_multi_thread_worker_task() {
-    deadline(|| {
+    on_its_own_thread(|| {
         multi_thread().block_on(async {
             tokio::spawn(async { assert_refused_cleanly() })
                 .await
@@ -149,15 +141,15 @@ fn refused_in_multi_thread_worker_task() {
 
 #[test]
 fn refused_in_runtime_block_on() {
-    deadline(|| current_thread().block_on(async { assert_refused_cleanly() }));
-    deadline(|| multi_thread().block_on(async { assert_refused_cleanly() }));
+    on_its_own_thread(|| current_thread().block_on(async { assert_refused_cleanly() }));
+    on_its_own_thread(|| multi_thread().block_on(async { assert_refused_cleanly() }));
 }
 
 #[test]
 fn refused_in_handle_block_on() {
     for rt in [current_thread(), multi_thread()] {
         let handle = rt.handle().clone();
-        deadline(move || handle.block_on(async { assert_refused_cleanly() }));
+        on_its_own_thread(move || handle.block_on(async { assert_refused_cleanly() }));
     }
 }
 
@@ -165,7 +157,7 @@ fn refused_in_handle_block_on() {
 /// returns, the task runs on a worker again.
 #[test]
 fn refused_after_block_in_place_on_worker() {
-    deadline(|| {
+    on_its_own_thread(|| {
         multi_thread().block_on(async {
             for _ in 0..10 {
                 tokio::spawn(async {
@@ -183,7 +175,7 @@ fn refused_after_block_in_place_on_worker() {
 /// unconstrained, which is what fooled a check built on the budget alone.
 #[test]
 fn refused_after_block_in_place_in_block_on() {
-    deadline(|| {
+    on_its_own_thread(|| {
         multi_thread().block_on(async {
             tokio::task::block_in_place(|| ());
             assert_refused();
@@ -193,7 +185,7 @@ fn refused_after_block_in_place_in_block_on() {
 
 #[test]
 fn refused_under_unconstrained() {
-    deadline(|| {
+    on_its_own_thread(|| {
         current_thread().block_on(async {
             tokio::task::unconstrained(async { assert_refused_cleanly() }).await;
             tokio::spawn(tokio::task::unconstrained(async {
@@ -203,7 +195,7 @@ fn refused_under_unconstrained() {
             .unwrap();
         })
     });
-    deadline(|| {
+    on_its_own_thread(|| {
         multi_thread().block_on(async {
             tokio::task::unconstrained(async { assert_refused() }).await;
             tokio::spawn(tokio::task::unconstrained(async {
@@ -220,7 +212,7 @@ fn refused_under_unconstrained() {
 #[test]
 fn refused_in_local_set_task() {
     for rt in [current_thread(), multi_thread()] {
-        deadline(move || {
+        on_its_own_thread(move || {
             let local = tokio::task::LocalSet::new();
             local.block_on(&rt, async {
                 assert_refused_cleanly();
@@ -234,7 +226,7 @@ fn refused_in_local_set_task() {
 
 #[test]
 fn refused_in_block_on_inside_spawn_blocking() {
-    deadline(|| {
+    on_its_own_thread(|| {
         multi_thread().block_on(async {
             tokio::task::spawn_blocking(|| Handle::current().block_on(async { assert_refused() }))
                 .await
@@ -245,13 +237,13 @@ fn refused_in_block_on_inside_spawn_blocking() {
 
 #[test]
 fn allowed_on_plain_thread() {
-    deadline(assert_allowed);
+    on_its_own_thread(assert_allowed);
 }
 
 #[test]
 fn allowed_in_spawn_blocking() {
     for rt in [current_thread(), multi_thread()] {
-        deadline(move || {
+        on_its_own_thread(move || {
             rt.block_on(async {
                 tokio::task::spawn_blocking(|| {
                     // Twice: the second round finds the task already allowed.
@@ -269,7 +261,7 @@ fn allowed_in_spawn_blocking() {
 /// worker (in a task) and in a multi-thread `block_on`.
 #[test]
 fn allowed_in_block_in_place() {
-    deadline(|| {
+    on_its_own_thread(|| {
         multi_thread().block_on(async {
             tokio::spawn(async { tokio::task::block_in_place(assert_allowed) })
                 .await
@@ -285,7 +277,7 @@ fn allowed_in_block_in_place() {
 fn allowed_after_handle_enter() {
     for rt in [current_thread(), multi_thread()] {
         let handle = rt.handle().clone();
-        deadline(move || {
+        on_its_own_thread(move || {
             let _entered = handle.enter();
             assert_allowed();
         });
@@ -309,7 +301,7 @@ fn assert_refused_keeps_budget() {
 
 #[test]
 fn check_leaves_task_budget_alone() {
-    deadline(|| {
+    on_its_own_thread(|| {
         current_thread().block_on(async {
             assert_refused_keeps_budget();
             tokio::spawn(async { assert_refused_keeps_budget() })
@@ -317,7 +309,7 @@ fn check_leaves_task_budget_alone() {
                 .unwrap();
         })
     });
-    deadline(|| {
+    on_its_own_thread(|| {
         let rt = multi_thread();
         rt.block_on(async {
             assert_refused_keeps_budget();

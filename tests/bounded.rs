@@ -1,91 +1,23 @@
-//! Buffered channels: `gochan::bounded(n)` with `n > 0`.
+//! What is particular to buffered channels, `gochan::bounded(n)` with
+//! `n > 0`: the capacity is a limit, a send waits for room, and a waiting
+//! sender's value moves into the room a receive frees. What every kind does
+//! alike is in `tests/kinds.rs`.
 //!
-//! `tests/unbounded.rs` and `tests/rendezvous.rs` use the same test names in the
-//! same order, so the three files diff cleanly. Wake-ups are checked by hand
-//! polling (`tokio_test::task::spawn`), timers run on tokio's paused clock, and
-//! anything that could deadlock runs under [`deadline`].
+//! Wake-ups are checked by hand polling (`tokio_test::task::spawn`), timers
+//! run on tokio's paused clock.
 
 mod common;
 
-use std::collections::HashSet;
-use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
 
-use common::{names_method, panic_message};
-use gochan::{
-    DeliverError, RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError,
-    TrySendError,
-};
+use common::{ms, names_method, panic_message, Drops};
+use gochan::{RecvError, SendError, SendTimeoutError, TryRecvError, TrySendError};
 use tokio::time::Instant;
-use tokio_stream::StreamExt;
 use tokio_test::task::spawn;
 use tokio_test::{assert_pending, assert_ready, assert_ready_eq};
 
-/// Fails the test instead of hanging it.
-async fn deadline<F: Future>(f: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(10), f)
-        .await
-        .expect("deadlock: the test did not finish within 10s")
-}
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
-
-/// Counts the drops of every value it made, by id.
-struct Drops(Arc<Vec<AtomicUsize>>);
-
-/// A value that records its drop in [`Drops`].
-#[derive(Debug)]
-struct Tracked {
-    id: usize,
-    drops: Arc<Vec<AtomicUsize>>,
-}
-
-impl Drop for Tracked {
-    fn drop(&mut self) {
-        self.drops[self.id].fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-impl Drops {
-    fn new(n: usize) -> Self {
-        Drops(Arc::new((0..n).map(|_| AtomicUsize::new(0)).collect()))
-    }
-
-    fn make(&self, id: usize) -> Tracked {
-        Tracked {
-            id,
-            drops: self.0.clone(),
-        }
-    }
-
-    fn count(&self, id: usize) -> usize {
-        self.0[id].load(Ordering::SeqCst)
-    }
-
-    /// Every value made was dropped exactly once: nothing leaked, nothing
-    /// dropped twice.
-    fn assert_all_once(&self) {
-        let counts: Vec<usize> = (0..self.0.len()).map(|id| self.count(id)).collect();
-        assert!(counts.iter().all(|&c| c == 1), "drop counts: {counts:?}");
-    }
-}
-
 #[test]
-fn smoke() {
-    let (tx, rx) = gochan::bounded(1);
-    tx.try_send(7).unwrap();
-    assert_eq!(rx.try_recv(), Ok(7));
-    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
-    assert!(tx.same_channel_as(&rx));
-}
-
-#[test]
-fn capacity() {
+fn the_capacity_is_a_limit_never_preallocated_and_exactly_that_many_fit() {
     for cap in [1, 2, 10, 1000] {
         let (tx, rx) = gochan::bounded::<()>(cap);
         assert_eq!(tx.capacity(), Some(cap));
@@ -111,7 +43,7 @@ fn capacity() {
 }
 
 #[test]
-fn len_empty_full() {
+fn len_counts_the_buffer_and_is_full_at_capacity() {
     let (tx, rx) = gochan::bounded(2);
     assert_eq!((tx.len(), rx.len()), (0, 0));
     assert!(tx.is_empty() && rx.is_empty());
@@ -139,7 +71,7 @@ fn len_empty_full() {
 }
 
 #[test]
-fn try_send() {
+fn try_send_is_refused_when_full_or_closed_and_hands_the_value_back() {
     let (tx, rx) = gochan::bounded(1);
     assert_eq!(tx.try_send(1), Ok(()));
     let err = tx.try_send(2).unwrap_err();
@@ -157,21 +89,7 @@ fn try_send() {
 }
 
 #[test]
-fn try_recv() {
-    let (tx, rx) = gochan::bounded(2);
-    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
-    tx.try_send(1).unwrap();
-    tx.try_send(2).unwrap();
-    assert_eq!(rx.try_recv(), Ok(1));
-    drop(tx);
-    // Closed, but not drained: the value is still there.
-    assert_eq!(rx.try_recv(), Ok(2));
-    assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
-    assert!(rx.try_recv().unwrap_err().is_closed());
-}
-
-#[test]
-fn send() {
+fn send_waits_for_room_and_fails_once_closed() {
     let (tx, rx) = gochan::bounded(1);
     // Room: completes at once.
     assert_ready_eq!(spawn(tx.send(1)).poll(), Ok(()));
@@ -190,60 +108,8 @@ fn send() {
     assert_ready_eq!(spawn(tx.send(3)).poll(), Err(SendError(3)));
 }
 
-#[test]
-fn recv() {
-    let (tx, rx) = gochan::bounded(2);
-    let mut recv = spawn(rx.recv());
-    assert_pending!(recv.poll());
-    assert!(!recv.is_woken());
-    tx.try_send(1).unwrap();
-    assert!(recv.is_woken());
-    assert_ready_eq!(recv.poll(), Ok(1));
-
-    tx.try_send(2).unwrap();
-    assert_ready_eq!(spawn(rx.recv()).poll(), Ok(2));
-
-    drop(tx);
-    assert_ready_eq!(spawn(rx.recv()).poll(), Err(RecvError));
-}
-
 #[tokio::test(start_paused = true)]
-async fn recv_timeout() {
-    let (tx, rx) = gochan::bounded(1);
-    let start = Instant::now();
-    assert_eq!(
-        rx.recv_timeout(ms(100)).await,
-        Err(RecvTimeoutError::Timeout)
-    );
-    assert_eq!(start.elapsed(), ms(100));
-
-    // The value arrives in time.
-    let start = Instant::now();
-    let producer = tokio::spawn({
-        let tx = tx.clone();
-        async move {
-            tokio::time::sleep(ms(40)).await;
-            tx.send(5).await
-        }
-    });
-    assert_eq!(rx.recv_timeout(ms(100)).await, Ok(5));
-    assert_eq!(start.elapsed(), ms(40));
-    producer.await.unwrap().unwrap();
-
-    // A buffered value comes at once, even after close.
-    tx.try_send(6).unwrap();
-    drop(tx);
-    assert_eq!(rx.recv_timeout(ms(100)).await, Ok(6));
-    let start = Instant::now();
-    assert_eq!(
-        rx.recv_timeout(ms(100)).await,
-        Err(RecvTimeoutError::Closed)
-    );
-    assert_eq!(start.elapsed(), Duration::ZERO);
-}
-
-#[tokio::test(start_paused = true)]
-async fn send_timeout() {
+async fn send_timeout_hands_the_value_back_unless_room_frees_in_time() {
     let (tx, rx) = gochan::bounded(1);
     assert_eq!(tx.send_timeout(1, ms(100)).await, Ok(()));
 
@@ -279,7 +145,7 @@ async fn send_timeout() {
 }
 
 #[test]
-fn close_wakes_sender() {
+fn close_wakes_every_waiting_sender_with_its_own_value() {
     let (tx, rx) = gochan::bounded(1);
     tx.try_send(0).unwrap();
     let mut s1 = spawn(tx.send(1));
@@ -297,139 +163,10 @@ fn close_wakes_sender() {
     assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
 }
 
+/// Room freed while senders wait goes to the longest-waiting one, whose
+/// value moves into the buffer at once; a later `try_send` finds it full.
 #[test]
-fn close_wakes_receiver() {
-    let (tx, rx) = gochan::bounded::<i32>(1);
-    let mut r1 = spawn(rx.recv());
-    let mut r2 = spawn(rx.recv());
-    assert_pending!(r1.poll());
-    assert_pending!(r2.poll());
-
-    assert!(tx.close());
-    assert!(r1.is_woken() && r2.is_woken());
-    assert_ready_eq!(r1.poll(), Err(RecvError));
-    assert_ready_eq!(r2.poll(), Err(RecvError));
-}
-
-#[test]
-fn drain_after_close() {
-    let (tx, rx) = gochan::bounded(3);
-    for i in 1..=3 {
-        tx.try_send(i).unwrap();
-    }
-    assert!(tx.close());
-    assert!(!tx.close());
-    assert_eq!(tx.try_send(4), Err(TrySendError::Closed(4)));
-    assert!(rx.is_closed() && !rx.is_finished());
-
-    assert_ready_eq!(spawn(rx.recv()).poll(), Ok(1));
-    assert_eq!(rx.try_recv(), Ok(2));
-    assert!(!rx.is_finished());
-    assert_ready_eq!(spawn(rx.recv()).poll(), Ok(3));
-    assert!(rx.is_finished() && tx.is_finished());
-    assert_ready_eq!(spawn(rx.recv()).poll(), Err(RecvError));
-    assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn spsc() {
-    const N: usize = 10_000;
-    let (tx, rx) = gochan::bounded(4);
-    let producer = tokio::spawn(async move {
-        for i in 0..N {
-            tx.send(i).await.unwrap();
-        }
-    });
-    let consumer = tokio::spawn(async move {
-        for i in 0..N {
-            assert_eq!(rx.recv().await, Ok(i));
-        }
-        assert_eq!(rx.recv().await, Err(RecvError));
-    });
-    deadline(async {
-        producer.await.unwrap();
-        consumer.await.unwrap();
-    })
-    .await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn mpmc() {
-    const PRODUCERS: usize = 4;
-    const CONSUMERS: usize = 4;
-    const PER: usize = 2_500;
-    let (tx, rx) = gochan::bounded(8);
-    let seen: Arc<Vec<AtomicUsize>> =
-        Arc::new((0..PRODUCERS * PER).map(|_| AtomicUsize::new(0)).collect());
-
-    let producers: Vec<_> = (0..PRODUCERS)
-        .map(|p| {
-            let tx = tx.clone();
-            tokio::spawn(async move {
-                for i in 0..PER {
-                    tx.send(p * PER + i).await.unwrap();
-                }
-            })
-        })
-        .collect();
-    drop(tx);
-    let consumers: Vec<_> = (0..CONSUMERS)
-        .map(|_| {
-            let rx = rx.clone();
-            let seen = seen.clone();
-            tokio::spawn(async move {
-                let mut n = 0;
-                while let Ok(v) = rx.recv().await {
-                    seen[v].fetch_add(1, Ordering::Relaxed);
-                    n += 1;
-                }
-                n
-            })
-        })
-        .collect();
-    drop(rx);
-
-    let total = deadline(async {
-        for p in producers {
-            p.await.unwrap();
-        }
-        let mut total = 0;
-        for c in consumers {
-            total += c.await.unwrap();
-        }
-        total
-    })
-    .await;
-    assert_eq!(total, PRODUCERS * PER);
-    assert!(seen.iter().all(|c| c.load(Ordering::Relaxed) == 1));
-}
-
-#[test]
-fn fifo_waiters() {
-    // Receivers: a value sent while receivers wait goes to the longest-waiting
-    // one, and a try_recv that comes after gets nothing.
-    let (tx, rx) = gochan::bounded(4);
-    let mut r1 = spawn(rx.recv());
-    let mut r2 = spawn(rx.recv());
-    let mut r3 = spawn(rx.recv());
-    assert_pending!(r1.poll());
-    assert_pending!(r2.poll());
-    assert_pending!(r3.poll());
-    tx.try_send(1).unwrap();
-    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty), "no barging");
-    tx.try_send(2).unwrap();
-    assert!(r1.is_woken() && r2.is_woken());
-    assert!(!r3.is_woken());
-    assert_eq!(rx.len(), 0);
-    // Polled in the other order, each still gets its own value.
-    assert_ready_eq!(r2.poll(), Ok(2));
-    assert_ready_eq!(r1.poll(), Ok(1));
-    assert_pending!(r3.poll());
-    tx.try_send(3).unwrap();
-    assert_ready_eq!(r3.poll(), Ok(3));
-
-    // Senders: room freed while senders wait goes to the longest-waiting one,
-    // whose value moves into the buffer at once; a later try_send finds it full.
+fn freed_room_goes_to_the_longest_waiting_sender_without_barging() {
     let (tx, rx) = gochan::bounded(1);
     tx.try_send(0).unwrap();
     let mut s1 = spawn(tx.send(1));
@@ -449,8 +186,11 @@ fn fifo_waiters() {
     assert_ready_eq!(s1.poll(), Ok(()));
 }
 
+/// Every value is dropped exactly once, wherever it ends: refused and
+/// handed back, withdrawn with its send, moved in from a waiting send,
+/// received, or still buffered when the channel goes.
 #[test]
-fn drops() {
+fn every_value_is_dropped_exactly_once_wherever_it_ends() {
     let drops = Drops::new(8);
     let (tx, rx) = gochan::bounded(3);
     for id in 0..3 {
@@ -501,88 +241,10 @@ fn drops() {
     drops.assert_all_once();
 }
 
-#[tokio::test]
-async fn stream() {
-    let (tx, mut rx) = gochan::bounded(2);
-    let producer = tokio::spawn(async move {
-        for i in 0..10 {
-            tx.send(i).await.unwrap();
-        }
-    });
-    let mut got = Vec::new();
-    deadline(async {
-        while let Some(v) = rx.next().await {
-            got.push(v);
-        }
-    })
-    .await;
-    assert_eq!(got, (0..10).collect::<Vec<_>>());
-    assert_eq!(rx.next().await, None);
-    producer.await.unwrap();
-}
-
+/// Waiting senders refill the buffer as `recv_many` takes values, so one
+/// call takes theirs too; it returns 0 only once closed and drained.
 #[test]
-fn deliver() {
-    let (tx, rx) = gochan::bounded(4);
-    // Resolves only once a receiver took the value, not when it is buffered.
-    let mut d = spawn(tx.deliver(1));
-    assert_pending!(d.poll());
-    assert_eq!(rx.len(), 1);
-    assert_pending!(d.poll());
-    assert_eq!(rx.try_recv(), Ok(1));
-    assert!(d.is_woken());
-    assert_ready_eq!(d.poll(), Ok(()));
-
-    // Taken by a receiver that waited: resolves once it returns the value.
-    let mut r = spawn(rx.recv());
-    assert_pending!(r.poll());
-    let mut d = spawn(tx.deliver(2));
-    assert_pending!(d.poll());
-    assert_ready_eq!(r.poll(), Ok(2));
-    assert!(d.is_woken());
-    assert_ready_eq!(d.poll(), Ok(()));
-
-    // Taken by recv_many.
-    let mut d = spawn(tx.deliver(3));
-    assert_pending!(d.poll());
-    let mut buf = Vec::new();
-    assert_ready_eq!(spawn(rx.recv_many(&mut buf, 4)).poll(), 1);
-    assert_eq!(buf, [3]);
-    assert_ready_eq!(d.poll(), Ok(()));
-
-    // Refused at the door: the value comes back.
-    tx.close();
-    let err = assert_ready!(spawn(tx.deliver(4)).poll()).unwrap_err();
-    assert!(err.is_closed());
-    assert_eq!(err, DeliverError::Closed(4));
-}
-
-#[test]
-fn recv_many() {
-    let (tx, rx) = gochan::bounded(8);
-    let mut buf = vec![0];
-
-    // Waits for one value, then takes up to `limit`.
-    let mut many = spawn(rx.recv_many(&mut buf, 3));
-    assert_pending!(many.poll());
-    for i in 1..=5 {
-        tx.try_send(i).unwrap();
-    }
-    assert!(many.is_woken());
-    assert_ready_eq!(many.poll(), 3);
-    drop(many);
-    assert_eq!(buf, [0, 1, 2, 3], "appended, in order");
-    assert_eq!(rx.len(), 2);
-
-    // Limit 0 takes nothing, even with values there.
-    assert_ready_eq!(spawn(rx.recv_many(&mut buf, 0)).poll(), 0);
-    assert_eq!(rx.len(), 2);
-
-    // Fewer than `limit` available: takes what is there without waiting.
-    assert_ready_eq!(spawn(rx.recv_many(&mut buf, 10)).poll(), 2);
-    assert_eq!(buf, [0, 1, 2, 3, 4, 5]);
-
-    // Waiting senders refill the buffer as values are taken.
+fn recv_many_takes_what_waiting_senders_move_in() {
     let (tx, rx) = gochan::bounded(1);
     tx.try_send(1).unwrap();
     let mut s2 = spawn(tx.send(2));
@@ -602,105 +264,14 @@ fn recv_many() {
     assert_ready_eq!(spawn(rx.recv_many(&mut buf, 10)).poll(), 1);
     assert_ready_eq!(spawn(rx.recv_many(&mut buf, 10)).poll(), 0);
     assert_eq!(buf, [1, 2, 3, 4]);
-
-    // A waiting recv_many wakes with 0 on close.
-    let (tx, rx) = gochan::bounded::<i32>(1);
-    let mut buf = Vec::new();
-    let mut many = spawn(rx.recv_many(&mut buf, 10));
-    assert_pending!(many.poll());
-    tx.close();
-    assert!(many.is_woken());
-    assert_ready_eq!(many.poll(), 0);
 }
 
-#[test]
-fn blocking() {
-    let (tx, rx) = gochan::bounded(2);
-    let producer = std::thread::spawn(move || {
-        for i in 0..1000 {
-            tx.send_blocking(i).unwrap();
-        }
-    });
-    let mut got = Vec::new();
-    while let Ok(v) = rx.recv_blocking() {
-        got.push(v);
-    }
-    producer.join().unwrap();
-    assert_eq!(got, (0..1000).collect::<Vec<_>>());
-
-    // The error hands the value back.
-    let (tx, rx) = gochan::bounded(1);
-    drop(rx);
-    assert_eq!(tx.send_blocking(5), Err(SendError(5)));
-}
-
+/// A blocking receive on a worker thread of a multi-thread runtime panics
+/// too, naming the async method (`tests/kinds.rs` checks the same in
+/// `#[tokio::test]`'s own thread).
 #[tokio::test]
-async fn blocking_in_spawn_blocking() {
-    let (tx, rx) = gochan::bounded(1);
-    let producer = tokio::task::spawn_blocking(move || {
-        for i in 0..100 {
-            tx.send_blocking(i).unwrap();
-        }
-    });
-    let consumer = tokio::task::spawn_blocking(move || {
-        let mut got = Vec::new();
-        while let Ok(v) = rx.recv_blocking() {
-            got.push(v);
-        }
-        got
-    });
-    let got = deadline(async {
-        producer.await.unwrap();
-        consumer.await.unwrap()
-    })
-    .await;
-    assert_eq!(got, (0..100).collect::<Vec<_>>());
-}
-
-/// Blocking is fine where tokio allows it: in `block_in_place`, and on a
-/// thread that entered a runtime (`Handle::enter`) but runs no task.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn blocking_in_block_in_place() {
-    let (tx, rx) = gochan::bounded(1);
-    let producer = std::thread::spawn(move || {
-        for i in 0..10 {
-            tx.send_blocking(i).unwrap();
-        }
-    });
-    let consumer = tokio::spawn(async move {
-        tokio::task::block_in_place(|| std::iter::from_fn(|| rx.recv_blocking().ok()).collect())
-    });
-    let got: Vec<i32> = deadline(consumer).await.unwrap();
-    assert_eq!(got, (0..10).collect::<Vec<_>>());
-    producer.join().unwrap();
-
-    let handle = tokio::runtime::Handle::current();
-    let (tx, rx) = gochan::bounded(1);
-    let producer = std::thread::spawn(move || {
-        let _entered = handle.enter();
-        tx.send_blocking(1)
-    });
-    let got = tokio::task::spawn_blocking(move || rx.recv_blocking());
-    assert_eq!(deadline(got).await.unwrap(), Ok(1));
-    assert_eq!(producer.join().unwrap(), Ok(()));
-}
-
-#[tokio::test]
-async fn blocking_panics_in_async() {
-    let (tx, rx) = gochan::bounded::<i32>(1);
-    let err = catch_unwind(AssertUnwindSafe(|| rx.recv_blocking())).unwrap_err();
-    let msg = panic_message(err);
-    assert!(names_method(&msg, "Receiver::recv"), "message: {msg}");
-
-    let err = catch_unwind(AssertUnwindSafe(|| tx.send_blocking(1))).unwrap_err();
-    let msg = panic_message(err);
-    assert!(names_method(&msg, "Sender::send"), "message: {msg}");
-    // The panic did not send anything or break the channel.
-    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
-    tx.try_send(2).unwrap();
-    assert_eq!(rx.try_recv(), Ok(2));
-
-    // On a worker thread of a multi-thread runtime too.
+async fn blocking_recv_on_a_multi_thread_worker_panics_naming_recv() {
+    let (_tx, rx) = gochan::bounded::<i32>(1);
     let rt = tokio::task::spawn_blocking(|| {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -722,7 +293,7 @@ async fn blocking_panics_in_async() {
 }
 
 #[test]
-fn stats() {
+fn stats_count_buffered_waiting_sent_and_received() {
     let (tx, rx) = gochan::bounded(2);
     let rx2 = rx.clone();
     let s = tx.stats();
@@ -782,79 +353,4 @@ fn stats() {
     // Debug shows the handles without needing anything of T.
     assert!(format!("{tx:?}").contains("Sender"));
     assert!(format!("{rx:?}").contains("Receiver"));
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn waiters_wake_under_contention() {
-    // Many tasks waiting on both sides of a small buffer: every value arrives
-    // exactly once and nobody is left waiting.
-    const TASKS: usize = 16;
-    const PER: usize = 500;
-    let (tx, rx) = gochan::bounded(1);
-    let mut handles = Vec::new();
-    for t in 0..TASKS {
-        let tx = tx.clone();
-        handles.push(tokio::spawn(async move {
-            for i in 0..PER {
-                tx.send(t * PER + i).await.unwrap();
-            }
-            Vec::new()
-        }));
-        let rx = rx.clone();
-        handles.push(tokio::spawn(async move {
-            let mut got = Vec::new();
-            while let Ok(v) = rx.recv().await {
-                got.push(v);
-            }
-            got
-        }));
-    }
-    drop((tx, rx));
-    let mut all = HashSet::new();
-    deadline(async {
-        for h in handles {
-            for v in h.await.unwrap() {
-                assert!(all.insert(v), "{v} received twice");
-            }
-        }
-    })
-    .await;
-    assert_eq!(all.len(), TASKS * PER);
-}
-
-#[tokio::test]
-async fn coop_budget() {
-    // A task looping on an always-ready channel yields to other tasks (tokio's
-    // cooperative budget), even on a single-threaded runtime.
-    let (tx, rx) = gochan::bounded(usize::MAX);
-    for i in 0..10_000 {
-        tx.try_send(i).unwrap();
-    }
-    let ran = Arc::new(AtomicUsize::new(0));
-    tokio::spawn({
-        let ran = ran.clone();
-        async move { ran.store(1, Ordering::SeqCst) }
-    });
-    let mut yielded_at = None;
-    for i in 0..10_000 {
-        assert_eq!(rx.recv().await, Ok(i));
-        if yielded_at.is_none() && ran.load(Ordering::SeqCst) == 1 {
-            yielded_at = Some(i);
-        }
-    }
-    assert!(yielded_at.is_some(), "recv never yielded");
-
-    let ran = Arc::new(AtomicUsize::new(0));
-    tokio::spawn({
-        let ran = ran.clone();
-        async move { ran.store(1, Ordering::SeqCst) }
-    });
-    let mut yielded_at = None;
-    for i in 0..10_000 {
-        tx.send(i).await.unwrap();
-        if yielded_at.is_none() && ran.load(Ordering::SeqCst) == 1 {
-            yielded_at = Some(i);
-        }
-    }
-    assert!(yielded_at.is_some(), "send never yielded");
 }

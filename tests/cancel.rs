@@ -4,23 +4,14 @@
 //! hands the value back, a freed slot wakes exactly the next sender, and close
 //! wakes everyone.
 
+mod common;
+
 use std::time::Duration;
 
-use gochan::{Receiver, RecvError, SendError, Sender, TryRecvError, TrySendError};
+use common::{deadline, kinds};
+use gochan::{RecvError, SendError, TryRecvError, TrySendError};
 use tokio_test::task::spawn;
 use tokio_test::{assert_pending, assert_ready, assert_ready_eq};
-
-/// Both ends of a channel.
-type Pair<T> = (Sender<T>, Receiver<T>);
-
-/// The three kinds of channel, for tests that hold for all of them.
-fn kinds<T>() -> Vec<(&'static str, Pair<T>)> {
-    vec![
-        ("bounded", gochan::bounded(4)),
-        ("unbounded", gochan::unbounded()),
-        ("rendezvous", gochan::rendezvous()),
-    ]
-}
 
 #[test]
 fn recv_dropped_after_handoff_passes_value_on() {
@@ -547,15 +538,14 @@ async fn cancelled_receivers_lose_nothing_under_contention() {
             }));
         }
         drop(rx);
-        let total = tokio::time::timeout(Duration::from_secs(10), async {
+        let total = deadline(kind, async {
             let mut total = 0;
             for t in tasks {
                 total += t.await.unwrap();
             }
             total
         })
-        .await
-        .unwrap_or_else(|_| panic!("{kind}: deadlock"));
+        .await;
         assert_eq!(total, PRODUCERS * PER, "{kind}");
         assert!(
             seen.iter().all(|c| c.load(Ordering::Relaxed) == 1),

@@ -3,36 +3,19 @@
 //! scoped senders, weak senders, `deliver`'s `Undelivered`, and values whose
 //! `Drop` panics.
 
-use std::future::Future;
+mod common;
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::{deadline, kinds, on_a_thread};
 use gochan::{
-    DeliverError, Receiver, RecvError, SendError, Sender, TryRecvError, TrySendError, WeakSender,
+    DeliverError, Receiver, RecvError, SendError, TryRecvError, TrySendError, WeakSender,
 };
 use tokio_test::task::spawn;
 use tokio_test::{assert_pending, assert_ready, assert_ready_eq};
-
-/// Fails the test instead of hanging it.
-async fn deadline<F: Future>(f: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(10), f)
-        .await
-        .expect("deadlock: the test did not finish within 10s")
-}
-
-/// Both ends of a channel.
-type Pair<T> = (Sender<T>, Receiver<T>);
-
-/// The three kinds of channel, for tests that hold for all of them.
-fn kinds<T>() -> Vec<(&'static str, Pair<T>)> {
-    vec![
-        ("bounded", gochan::bounded(4)),
-        ("unbounded", gochan::unbounded()),
-        ("rendezvous", gochan::rendezvous()),
-    ]
-}
 
 /// Counts its drops.
 #[derive(Debug)]
@@ -302,7 +285,7 @@ fn close_while_handed_value_is_cancelled() {
 }
 
 #[test]
-fn graceful_drain() {
+fn a_graceful_close_keeps_the_buffered_values_for_the_receivers() {
     for cap in [1, 3, 100] {
         let (tx, rx) = gochan::bounded(cap);
         for i in 0..cap {
@@ -521,18 +504,18 @@ async fn join_across_tasks() {
             tx.close();
         }
     });
-    deadline(tx.join()).await;
+    deadline("tx.join()", tx.join()).await;
     assert!(rx.is_finished());
     producer.await.unwrap();
     let mut total = 0;
     for c in consumers {
-        total += deadline(c).await.unwrap();
+        total += deadline("a consumer", c).await.unwrap();
     }
     assert_eq!(total, 100);
 }
 
 #[test]
-fn is_finished() {
+fn is_finished_once_closed_and_drained() {
     for (kind, (tx, rx)) in kinds::<i32>() {
         assert!(!tx.is_finished() && !rx.is_finished(), "{kind}");
         if kind != "rendezvous" {
@@ -579,7 +562,7 @@ async fn scope_closes_on_early_return() {
 
     let (tx, rx) = gochan::bounded(8);
     let keep = tx.clone();
-    let res = deadline(produce(tx.scope(), 3)).await;
+    let res = deadline("produce", produce(tx.scope(), 3)).await;
     assert_eq!(res, Err("failed at 3".to_string()));
     assert!(keep.is_closed());
     assert_eq!(rx.recv().await, Ok(0));
@@ -601,9 +584,9 @@ async fn scope_closes_on_question_mark() {
     let (tx, rx) = gochan::bounded(1);
     let keep = tx.clone();
     let producer = tokio::spawn(produce(tx.scope()));
-    assert_eq!(deadline(rx.recv()).await, Ok(0));
+    assert_eq!(deadline("rx.recv()", rx.recv()).await, Ok(0));
     rx.close();
-    let res = deadline(producer).await.unwrap();
+    let res = deadline("producer", producer).await.unwrap();
     assert!(res.is_err());
     assert!(keep.is_closed());
 }
@@ -617,7 +600,7 @@ async fn scope_closes_on_panic() {
         tx.send(1).await.unwrap();
         panic!("producer failed");
     });
-    let err = deadline(task).await.unwrap_err();
+    let err = deadline("task", task).await.unwrap_err();
     assert!(err.is_panic());
     assert!(keep.is_closed());
     assert_eq!(rx.recv().await, Ok(1));
@@ -640,7 +623,7 @@ async fn scope_closes_on_abort() {
     }
     assert!(!keep.is_closed());
     task.abort();
-    let err = deadline(task).await.unwrap_err();
+    let err = deadline("task", task).await.unwrap_err();
     assert!(err.is_cancelled());
     assert!(keep.is_closed());
     assert_eq!(rx.stats().waiting_senders, 0);
@@ -895,7 +878,10 @@ async fn panicking_drop_in_task_does_not_wedge_others() {
         }
     });
     tx.send(bomb()).await.unwrap();
-    assert!(deadline(bad).await.unwrap_err().is_panic());
+    assert!(deadline("the panicking task", bad)
+        .await
+        .unwrap_err()
+        .is_panic());
     // Other tasks keep using the channel.
     let good = tokio::spawn({
         let rx = rx.clone();
@@ -914,28 +900,9 @@ async fn panicking_drop_in_task_does_not_wedge_others() {
         tx.send(dud()).await.unwrap();
     }
     drop(tx);
-    assert_eq!(deadline(good).await.unwrap(), 10);
+    assert_eq!(deadline("the other task", good).await.unwrap(), 10);
     assert!(flag.load(Ordering::SeqCst));
     assert!(rx.is_finished());
-}
-
-/// Runs `f` on its own thread and fails if it does not finish: a re-entrant
-/// lock would deadlock rather than fail.
-fn on_thread_with_deadline(f: impl FnOnce() + Send + 'static) {
-    let (done_tx, done_rx) = std::sync::mpsc::channel();
-    let handle = std::thread::spawn(move || {
-        f();
-        let _ = done_tx.send(());
-    });
-    match done_rx.recv_timeout(Duration::from_secs(10)) {
-        Ok(()) => handle.join().unwrap(),
-        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-            std::panic::resume_unwind(handle.join().unwrap_err())
-        }
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-            panic!("deadlock: user code ran while the channel was locked")
-        }
-    }
 }
 
 /// A value whose `Drop` uses the channel it was in.
@@ -950,39 +917,42 @@ impl Drop for Reentrant {
 
 #[test]
 fn drop_of_value_runs_outside_the_lock() {
-    on_thread_with_deadline(|| {
-        // Dropped by the last receiver.
-        let (tx, rx) = gochan::bounded(4);
-        let weak = tx.downgrade();
-        for _ in 0..3 {
+    on_a_thread(
+        "drop_of_value_runs_outside_the_lock: user code ran while the channel was locked",
+        || {
+            // Dropped by the last receiver.
+            let (tx, rx) = gochan::bounded(4);
+            let weak = tx.downgrade();
+            for _ in 0..3 {
+                assert!(tx.try_send(Reentrant(weak.clone())).is_ok());
+            }
+            drop(rx);
+
+            // A waiting send withdrawn by dropping its future.
+            let (tx, rx) = gochan::bounded(1);
+            let weak = tx.downgrade();
             assert!(tx.try_send(Reentrant(weak.clone())).is_ok());
-        }
-        drop(rx);
+            let mut send = spawn(tx.send(Reentrant(weak.clone())));
+            assert_pending!(send.poll());
+            drop(send);
+            // A waiting send failed by a close.
+            let mut send = spawn(tx.send(Reentrant(weak.clone())));
+            assert_pending!(send.poll());
+            drop(rx.close_now());
+            drop(send);
 
-        // A waiting send withdrawn by dropping its future.
-        let (tx, rx) = gochan::bounded(1);
-        let weak = tx.downgrade();
-        assert!(tx.try_send(Reentrant(weak.clone())).is_ok());
-        let mut send = spawn(tx.send(Reentrant(weak.clone())));
-        assert_pending!(send.poll());
-        drop(send);
-        // A waiting send failed by a close.
-        let mut send = spawn(tx.send(Reentrant(weak.clone())));
-        assert_pending!(send.poll());
-        drop(rx.close_now());
-        drop(send);
-
-        // Rendezvous, the same.
-        let (tx, rx) = gochan::rendezvous();
-        let weak = tx.downgrade();
-        let mut send = spawn(tx.send(Reentrant(weak.clone())));
-        assert_pending!(send.poll());
-        drop(send);
-        let mut send = spawn(tx.send(Reentrant(weak.clone())));
-        assert_pending!(send.poll());
-        drop(rx);
-        drop(send);
-    });
+            // Rendezvous, the same.
+            let (tx, rx) = gochan::rendezvous();
+            let weak = tx.downgrade();
+            let mut send = spawn(tx.send(Reentrant(weak.clone())));
+            assert_pending!(send.poll());
+            drop(send);
+            let mut send = spawn(tx.send(Reentrant(weak.clone())));
+            assert_pending!(send.poll());
+            drop(rx);
+            drop(send);
+        },
+    );
 }
 
 /// A waker that uses the channel when woken.
@@ -1005,51 +975,54 @@ fn wakers_run_outside_the_lock() {
         std::pin::Pin::new(f).poll(&mut Context::from_waker(&waker))
     }
 
-    on_thread_with_deadline(|| {
-        for (kind, (tx, rx)) in kinds::<i32>() {
-            // A value wakes a waiting receiver.
-            let mut r1 = rx.recv();
-            let mut r2 = rx.recv();
-            assert!(poll(&mut r1, &rx).is_pending(), "{kind}");
-            assert!(poll(&mut r2, &rx).is_pending(), "{kind}");
-            tx.try_send(1).unwrap();
-            // A dropped receiver passes its value and wake-up on.
-            drop(r1);
-            assert_eq!(poll(&mut r2, &rx), Poll::Ready(Ok(1)), "{kind}");
+    on_a_thread(
+        "wakers_run_outside_the_lock: user code ran while the channel was locked",
+        || {
+            for (kind, (tx, rx)) in kinds::<i32>() {
+                // A value wakes a waiting receiver.
+                let mut r1 = rx.recv();
+                let mut r2 = rx.recv();
+                assert!(poll(&mut r1, &rx).is_pending(), "{kind}");
+                assert!(poll(&mut r2, &rx).is_pending(), "{kind}");
+                tx.try_send(1).unwrap();
+                // A dropped receiver passes its value and wake-up on.
+                drop(r1);
+                assert_eq!(poll(&mut r2, &rx), Poll::Ready(Ok(1)), "{kind}");
 
-            // A close wakes waiting receivers and closed()/join() waiters.
-            let mut r3 = rx.recv();
-            assert!(poll(&mut r3, &rx).is_pending(), "{kind}");
-            let mut join = Box::pin(tx.join());
-            assert!(poll(&mut join, &rx).is_pending(), "{kind}");
-            tx.close();
-            assert_eq!(poll(&mut r3, &rx), Poll::Ready(Err(RecvError)), "{kind}");
-            assert!(poll(&mut join, &rx).is_ready(), "{kind}");
-        }
-
-        // Freed room and a close wake waiting senders.
-        for cap in [1, 0] {
-            let (tx, rx) = gochan::bounded(cap);
-            if cap > 0 {
-                tx.try_send(0).unwrap();
+                // A close wakes waiting receivers and closed()/join() waiters.
+                let mut r3 = rx.recv();
+                assert!(poll(&mut r3, &rx).is_pending(), "{kind}");
+                let mut join = Box::pin(tx.join());
+                assert!(poll(&mut join, &rx).is_pending(), "{kind}");
+                tx.close();
+                assert_eq!(poll(&mut r3, &rx), Poll::Ready(Err(RecvError)), "{kind}");
+                assert!(poll(&mut join, &rx).is_ready(), "{kind}");
             }
-            let mut s1 = tx.send(1);
-            let mut s2 = tx.send(2);
-            assert!(poll(&mut s1, &rx).is_pending());
-            assert!(poll(&mut s2, &rx).is_pending());
-            assert!(rx.try_recv().is_ok());
-            assert_eq!(poll(&mut s1, &rx), Poll::Ready(Ok(())));
-            rx.close();
-            assert_eq!(poll(&mut s2, &rx), Poll::Ready(Err(SendError(2))));
-        }
 
-        // A deliver is woken by its acknowledgement.
-        let (tx, rx) = gochan::bounded(1);
-        let mut d = tx.deliver(1);
-        assert!(poll(&mut d, &rx).is_pending());
-        assert_eq!(rx.try_recv(), Ok(1));
-        assert_eq!(poll(&mut d, &rx), Poll::Ready(Ok(())));
-    });
+            // Freed room and a close wake waiting senders.
+            for cap in [1, 0] {
+                let (tx, rx) = gochan::bounded(cap);
+                if cap > 0 {
+                    tx.try_send(0).unwrap();
+                }
+                let mut s1 = tx.send(1);
+                let mut s2 = tx.send(2);
+                assert!(poll(&mut s1, &rx).is_pending());
+                assert!(poll(&mut s2, &rx).is_pending());
+                assert!(rx.try_recv().is_ok());
+                assert_eq!(poll(&mut s1, &rx), Poll::Ready(Ok(())));
+                rx.close();
+                assert_eq!(poll(&mut s2, &rx), Poll::Ready(Err(SendError(2))));
+            }
+
+            // A deliver is woken by its acknowledgement.
+            let (tx, rx) = gochan::bounded(1);
+            let mut d = tx.deliver(1);
+            assert!(poll(&mut d, &rx).is_pending());
+            assert_eq!(rx.try_recv(), Ok(1));
+            assert_eq!(poll(&mut d, &rx), Poll::Ready(Ok(())));
+        },
+    );
 }
 
 #[test]
@@ -1097,7 +1070,7 @@ async fn close_wakes_all_blocked_tasks() {
             let full_tx = full_tx.clone();
             senders.push(tokio::spawn(async move { full_tx.send(i).await }));
         }
-        deadline(async {
+        deadline("the test body", async {
             while rx.stats().waiting_receivers < 50 || full_rx.stats().waiting_senders < 50 {
                 tokio::task::yield_now().await;
             }
@@ -1105,7 +1078,7 @@ async fn close_wakes_all_blocked_tasks() {
         .await;
         assert!(tx.close());
         assert!(full_rx.close());
-        deadline(async {
+        deadline("the test body", async {
             for r in receivers {
                 assert_eq!(r.await.unwrap(), Err(RecvError), "{kind}");
             }

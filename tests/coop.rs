@@ -10,7 +10,7 @@ use std::future::{poll_fn, Future};
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-use common::budget_left;
+use common::{budget_left, deadline};
 use tokio::task::coop;
 
 /// Polls `fut` once; `true` if it completed.
@@ -27,13 +27,9 @@ fn in_task<F: Future<Output = ()> + 'static>(f: F) {
         .unwrap();
     let local = tokio::task::LocalSet::new();
     local.block_on(&rt, async {
-        tokio::time::timeout(
-            std::time::Duration::from_secs(30),
-            tokio::task::spawn_local(f),
-        )
-        .await
-        .expect("deadline")
-        .unwrap();
+        deadline("in_task", tokio::task::spawn_local(f))
+            .await
+            .unwrap();
     });
 }
 

@@ -131,9 +131,14 @@ enum St {
     /// In the receive queue.
     RecvWaiting,
     /// A sender handed it this value; in flight until taken or passed on.
-    RecvGot(u32),
+    /// `true`: a permit handed it on a buffered channel, and the slot stays
+    /// taken until the value is.
+    RecvGot(u32, bool),
     /// Closed and drained while it waited.
     RecvClosed,
+    /// The stream's place, whose held value was passed on (or which the
+    /// close spent): its next poll starts afresh.
+    Passed,
 }
 
 /// What became of a `deliver`'s value.
@@ -144,7 +149,8 @@ enum Ack {
     Undelivered,
 }
 
-/// The sequential model: the semantics DESIGN.md promises, written plainly.
+/// The sequential model: the semantics docs/design.md promises, written
+/// plainly.
 #[derive(Debug, Default)]
 struct Model {
     /// `None`: unbounded.
@@ -157,6 +163,9 @@ struct Model {
     in_flight: usize,
     /// Room promised to permits (granted reservations).
     reserved: usize,
+    /// Slots held by values a permit handed straight to a waiting receiver
+    /// (buffered channels), until they are taken.
+    held_slots: usize,
     /// Set by a `close_now` that found permits outstanding: they are revoked.
     revoked: bool,
     sent: u64,
@@ -165,6 +174,11 @@ struct Model {
     /// longest-waiting first (future ids).
     send_q: VecDeque<usize>,
     recv_q: VecDeque<usize>,
+    /// Handle places (the stream's) holding a value nobody took yet, oldest
+    /// first.
+    held: VecDeque<usize>,
+    /// Which future ids are a handle's place rather than a future.
+    handles: std::collections::HashSet<usize>,
     /// Every hand-polled future's state, by id.
     futs: HashMap<usize, St>,
     /// `deliver` acknowledgements, by value.
@@ -181,9 +195,40 @@ impl Model {
         }
     }
 
-    /// Room for one more value: buffered values and permits count.
+    fn rendezvous(&self) -> bool {
+        self.cap == Some(0)
+    }
+
+    /// Slots taken: buffered values, permits, slots held by a permit's
+    /// hand-off.
+    fn occupied(&self) -> usize {
+        self.buf.len() + self.reserved + self.held_slots
+    }
+
+    /// Room for one more value (the send line aside).
+    fn fits(&self) -> bool {
+        self.cap.is_none_or(|c| self.occupied() < c)
+    }
+
+    /// Room for a new send: on an unbounded channel, nobody waiting ahead.
     fn room(&self) -> bool {
-        self.cap.is_none_or(|c| self.buf.len() + self.reserved < c)
+        match self.cap {
+            Some(_) => self.fits(),
+            None => self.send_q.is_empty(),
+        }
+    }
+
+    /// Free slots for permits.
+    fn free_permits(&self) -> usize {
+        match self.cap {
+            Some(c) => c.saturating_sub(self.occupied()),
+            None => usize::MAX - self.reserved,
+        }
+    }
+
+    /// Waiting receivers no permit is promised to (rendezvous).
+    fn free_receivers(&self) -> usize {
+        self.recv_q.len().saturating_sub(self.reserved)
     }
 
     /// The buffer alone: permits' room is not counted (`len` does not count
@@ -204,29 +249,56 @@ impl Model {
         }
     }
 
-    /// Hands `v` to the longest-waiting receiver (a stream's registration
-    /// waits in the same line).
-    fn hand(&mut self, v: u32) -> bool {
-        if let Some(fid) = self.recv_q.pop_front() {
-            match self.futs[&fid] {
-                St::RecvWaiting => {
-                    self.futs.insert(fid, St::RecvGot(v));
-                    self.in_flight += 1;
-                    return true;
-                }
-                st => unreachable!("{st:?} in the receive queue"),
+    /// The longest-waiting receiver, out of the line. On a closed channel a
+    /// handle's place is spent instead of handed a value.
+    fn pop_receiver(&mut self) -> Option<usize> {
+        while let Some(fid) = self.recv_q.pop_front() {
+            if self.closed && self.handles.contains(&fid) {
+                self.futs.insert(fid, St::Passed);
+                continue;
             }
+            return Some(fid);
         }
-        false
+        None
     }
 
-    /// A send that does not wait: to the longest-waiting receiver, else into
-    /// the buffer if there is room.
+    /// Hands `v` to receiver `fid`.
+    fn hand_to(&mut self, fid: usize, v: u32, slot: bool) {
+        assert_eq!(
+            self.futs[&fid],
+            St::RecvWaiting,
+            "{fid} in the receive queue"
+        );
+        self.futs.insert(fid, St::RecvGot(v, slot));
+        self.in_flight += 1;
+        if slot {
+            self.held_slots += 1;
+        }
+        if self.handles.contains(&fid) {
+            self.held.push_back(fid);
+        }
+    }
+
+    /// Hands `v` to the longest-waiting receiver, if any.
+    fn hand(&mut self, v: u32, slot: bool) -> bool {
+        match self.pop_receiver() {
+            Some(fid) => {
+                self.hand_to(fid, v, slot);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A send that does not wait: to the longest-waiting receiver if nobody
+    /// waits to send ahead (and, on a rendezvous channel, a receiver is not
+    /// promised to a permit), else into the buffer if there is room.
     fn offer(&mut self, v: u32) -> Offer {
         if self.closed {
             return Offer::Closed(v);
         }
-        if self.hand(v) {
+        let promised = self.rendezvous() && self.reserved > 0 && self.free_receivers() == 0;
+        if self.send_q.is_empty() && !promised && self.hand(v, false) {
             self.sent += 1;
             return Offer::Ok;
         }
@@ -239,49 +311,91 @@ impl Model {
     }
 
     /// A receive that does not wait: from the buffer (then waiting senders
-    /// move in), else from the longest-waiting sender with a value; a waiting
-    /// `reserve` carries no value and is passed over.
+    /// move in), else on a rendezvous channel from the head of the send line
+    /// if it is a send and no permit is promised.
     fn take(&mut self) -> Take {
         if let Some(v) = self.buf.pop_front() {
             self.received += 1;
-            self.refill();
+            self.settle();
             self.ack(v, Ack::Delivered);
             return Take::Got(v);
         }
-        let sender = self
-            .send_q
-            .iter()
-            .position(|fid| matches!(self.futs[fid], St::SendWaiting(_)));
-        if let Some(i) = sender {
-            let fid = self.send_q.remove(i).unwrap();
-            let St::SendWaiting(v) = self.futs[&fid] else {
-                unreachable!()
-            };
-            self.futs.insert(fid, St::Sent);
-            self.sent += 1;
-            self.received += 1;
-            self.ack(v, Ack::Delivered);
-            return Take::Got(v);
+        if self.rendezvous() && self.reserved == 0 {
+            if let Some(&fid) = self.send_q.front() {
+                if let St::SendWaiting(v) = self.futs[&fid] {
+                    self.send_q.pop_front();
+                    self.futs.insert(fid, St::Sent);
+                    self.sent += 1;
+                    self.received += 1;
+                    self.ack(v, Ack::Delivered);
+                    return Take::Got(v);
+                }
+            }
         }
-        if self.closed && self.in_flight == 0 && self.reserved == 0 {
+        if self.is_finished() {
             Take::Closed
         } else {
             Take::Empty
         }
     }
 
-    /// Room was freed: waiting senders move in and waiting reservations are
-    /// granted, longest-waiting first.
-    fn refill(&mut self) {
-        while self.room() {
-            let Some(fid) = self.send_q.pop_front() else {
+    /// A receiver that would otherwise wait takes over a value the stream's
+    /// place holds.
+    fn steal(&mut self) -> Option<u32> {
+        let fid = self.held.pop_front()?;
+        let St::RecvGot(v, slot) = self.futs[&fid] else {
+            unreachable!("held place {fid} holds no value")
+        };
+        self.futs.insert(fid, St::Passed);
+        self.took_received(v, slot);
+        Some(v)
+    }
+
+    /// Room was freed or a promise settled: buffered channels move waiting
+    /// senders in and grant waiting reservations in line order; rendezvous
+    /// channels pair the line's head with free receivers.
+    fn settle(&mut self) {
+        if self.rendezvous() {
+            return self.match_rendezvous();
+        }
+        while let Some(&fid) = self.send_q.front() {
+            match self.futs[&fid] {
+                St::SendWaiting(v) => {
+                    if !self.fits() {
+                        return;
+                    }
+                    self.send_q.pop_front();
+                    self.futs.insert(fid, St::Sent);
+                    self.sent += 1;
+                    if !self.hand(v, false) {
+                        self.buf.push_back(v);
+                    }
+                }
+                St::ReserveWaiting => {
+                    if self.free_permits() == 0 {
+                        return;
+                    }
+                    self.send_q.pop_front();
+                    self.futs.insert(fid, St::Granted);
+                    self.reserved += 1;
+                }
+                st => unreachable!("{st:?} in the send queue"),
+            }
+        }
+    }
+
+    /// Rendezvous: the send line's head goes while free receivers wait.
+    fn match_rendezvous(&mut self) {
+        while let Some(&fid) = self.send_q.front() {
+            if self.free_receivers() == 0 {
                 return;
-            };
+            }
+            self.send_q.pop_front();
             match self.futs[&fid] {
                 St::SendWaiting(v) => {
                     self.futs.insert(fid, St::Sent);
-                    self.buf.push_back(v);
                     self.sent += 1;
+                    assert!(self.hand(v, false), "a free receiver waits");
                 }
                 St::ReserveWaiting => {
                     self.futs.insert(fid, St::Granted);
@@ -292,26 +406,12 @@ impl Model {
         }
     }
 
-    /// A receive or stream starts waiting. On a rendezvous channel a waiting
-    /// receiver is the room a waiting `reserve` needs.
+    /// A receive or stream starts waiting.
     fn push_receiver(&mut self, fid: usize) {
         self.futs.insert(fid, St::RecvWaiting);
         self.recv_q.push_back(fid);
-        if self.cap == Some(0) {
-            self.grant_reservation();
-        }
-    }
-
-    /// Grants the first waiting reservation (rendezvous).
-    fn grant_reservation(&mut self) {
-        let first = self
-            .send_q
-            .iter()
-            .position(|fid| self.futs[fid] == St::ReserveWaiting);
-        if let Some(i) = first {
-            let fid = self.send_q.remove(i).unwrap();
-            self.futs.insert(fid, St::Granted);
-            self.reserved += 1;
+        if self.rendezvous() {
+            self.match_rendezvous();
         }
     }
 
@@ -324,11 +424,12 @@ impl Model {
         if !self.send_q.is_empty() {
             return None;
         }
-        let room = match self.cap {
-            Some(0) => self.reserved < self.recv_q.len(),
-            _ => self.room(),
+        let free = if self.rendezvous() {
+            self.free_receivers()
+        } else {
+            self.free_permits()
         };
-        if room {
+        if free > 0 {
             self.reserved += 1;
             return Some(true);
         }
@@ -342,11 +443,17 @@ impl Model {
             return false;
         }
         self.reserved -= 1;
-        if !self.hand(v) {
+        let slot = self.cap.is_some_and(|c| c > 0);
+        if self.hand(v, slot) {
+            self.sent += 1;
+        } else {
             self.buf.push_back(v);
+            self.sent += 1;
         }
-        self.sent += 1;
-        self.reservation_settled();
+        if self.rendezvous() {
+            self.match_rendezvous();
+        }
+        self.settle_closed();
         true
     }
 
@@ -356,17 +463,11 @@ impl Model {
             return;
         }
         self.reserved -= 1;
-        self.reservation_settled();
+        self.settle();
+        self.settle_closed();
     }
 
-    /// A reservation ended: its room goes to the next waiting sender or
-    /// reserve (on a rendezvous channel, to a waiting reserve while a receiver
-    /// waits that no permit has claimed), and a closed channel may finish.
-    fn reservation_settled(&mut self) {
-        self.refill();
-        if self.cap == Some(0) && self.reserved < self.recv_q.len() {
-            self.grant_reservation();
-        }
+    fn settle_closed(&mut self) {
         if self.closed {
             self.close_receivers();
         }
@@ -384,6 +485,33 @@ impl Model {
                 st => unreachable!("{st:?} in the send queue"),
             };
             self.futs.insert(fid, st);
+        }
+        // Held values go to waiting receivers, the rest to the buffer's front.
+        while let Some(&fid) = self.held.front() {
+            let Some(to) = self.pop_receiver() else {
+                break;
+            };
+            self.held.pop_front();
+            let St::RecvGot(v, slot) = self.futs[&fid] else {
+                unreachable!()
+            };
+            self.futs.insert(fid, St::Passed);
+            self.in_flight -= 1;
+            if slot {
+                self.held_slots -= 1;
+            }
+            self.hand_to(to, v, slot);
+        }
+        while let Some(fid) = self.held.pop_back() {
+            let St::RecvGot(v, slot) = self.futs[&fid] else {
+                unreachable!()
+            };
+            self.futs.insert(fid, St::Passed);
+            self.in_flight -= 1;
+            if slot {
+                self.held_slots -= 1;
+            }
+            self.buf.push_front(v);
         }
         self.close_receivers();
         true
@@ -414,22 +542,29 @@ impl Model {
     }
 
     /// A waiting receiver took the value it was handed.
-    fn took_received(&mut self, v: u32) {
+    fn took_received(&mut self, v: u32, slot: bool) {
         self.in_flight -= 1;
         self.received += 1;
         self.ack(v, Ack::Delivered);
-        if self.closed {
-            self.close_receivers();
+        if slot {
+            self.held_slots -= 1;
+            self.settle();
         }
+        self.settle_closed();
     }
 
     /// A receiver went away holding `v`: to the next waiting receiver, else
     /// back to the front of the buffer.
-    fn pass_on(&mut self, v: u32) {
+    fn pass_on(&mut self, fid: usize, v: u32, slot: bool) {
+        self.held.retain(|&k| k != fid);
         self.in_flight -= 1;
-        if !self.hand(v) {
+        if slot {
+            self.held_slots -= 1;
+        }
+        if !self.hand(v, slot) {
             self.buf.push_front(v);
         }
+        self.settle_closed();
     }
 
     fn drop_sender(&mut self) {
@@ -455,7 +590,7 @@ impl Model {
         let in_futs = self
             .futs
             .values()
-            .filter(|st| matches!(st, St::SendWaiting(_) | St::SendClosed(_) | St::RecvGot(_)))
+            .filter(|st| matches!(st, St::SendWaiting(_) | St::SendClosed(_) | St::RecvGot(..)))
             .count();
         self.buf.len() + in_futs
     }
@@ -765,6 +900,9 @@ enum Out {
     Granted,
     ReserveClosed,
     Got(u32),
+    /// The model's view of a receive that took over a held value: `Got` to
+    /// the channel, and ready without a wake-up (it looked on its own).
+    Stole(u32),
     RecvClosed,
 }
 
@@ -813,7 +951,15 @@ impl<'a> Fut<'a> {
 /// of completing it. A `deliver`'s value is its future id.
 fn model_poll(m: &mut Model, fid: usize, deliver: bool) -> Out {
     match m.futs[&fid] {
-        St::SendWaiting(_) | St::ReserveWaiting | St::RecvWaiting => Out::Pending,
+        St::RecvWaiting => match m.steal() {
+            // A receive that would wait takes over what the stream holds.
+            Some(v) => {
+                m.recv_q.retain(|&k| k != fid);
+                Out::Stole(v)
+            }
+            None => Out::Pending,
+        },
+        St::SendWaiting(_) | St::ReserveWaiting => Out::Pending,
         St::Sent if deliver => match m.acks[&(fid as u32)] {
             Ack::Pending => Out::Pending,
             Ack::Delivered => Out::Delivered,
@@ -824,11 +970,12 @@ fn model_poll(m: &mut Model, fid: usize, deliver: bool) -> Out {
         St::SendClosed(v) => Out::SendClosed(v),
         St::Granted => Out::Granted,
         St::ReserveClosed => Out::ReserveClosed,
-        St::RecvGot(v) => {
-            m.took_received(v);
+        St::RecvGot(v, slot) => {
+            m.took_received(v, slot);
             Out::Got(v)
         }
         St::RecvClosed => Out::RecvClosed,
+        St::Passed => unreachable!("only the stream's place is spent"),
     }
 }
 
@@ -890,15 +1037,29 @@ fn run_waiters(cap: Option<usize>, ops: &[WOp]) {
                             Poll::Ready(want.len())
                         }
                         Take::Closed => Poll::Ready(0),
-                        Take::Empty => {
-                            // It waited (which may grant a rendezvous
-                            // reservation), then was dropped.
-                            let fid = fresh();
-                            m.push_receiver(fid);
-                            m.recv_q.retain(|&k| k != fid);
-                            m.futs.remove(&fid);
-                            Poll::Pending
-                        }
+                        Take::Empty => match m.steal() {
+                            Some(v) => {
+                                want.push(v);
+                                while want.len() < limit {
+                                    match m.take() {
+                                        Take::Got(v) => want.push(v),
+                                        _ => break,
+                                    }
+                                }
+                                Poll::Ready(want.len())
+                            }
+                            None => {
+                                // It waited (which may grant a rendezvous
+                                // reservation), then was dropped.
+                                let fid = fresh();
+                                m.push_receiver(fid);
+                                if let Some(St::RecvGot(v, slot)) = m.futs.remove(&fid) {
+                                    m.pass_on(fid, v, slot);
+                                }
+                                m.recv_q.retain(|&k| k != fid);
+                                Poll::Pending
+                            }
+                        },
                     }
                 };
                 assert_eq!(got, want_poll, "recv_many result {ctx}");
@@ -966,10 +1127,13 @@ fn run_waiters(cap: Option<usize>, ops: &[WOp]) {
                 let want = match m.take() {
                     Take::Got(v) => Out::Got(v),
                     Take::Closed => Out::RecvClosed,
-                    Take::Empty => {
-                        m.push_receiver(fid);
-                        Out::Pending
-                    }
+                    Take::Empty => match m.steal() {
+                        Some(v) => Out::Got(v),
+                        None => {
+                            m.push_receiver(fid);
+                            Out::Pending
+                        }
+                    },
                 };
                 assert_eq!(f.poll(&mut permits), want, "recv, first poll {ctx}");
                 if want == Out::Pending {
@@ -981,10 +1145,14 @@ fn run_waiters(cap: Option<usize>, ops: &[WOp]) {
                     let i = i % futs.len();
                     let (fid, deliver, f) = &mut futs[i];
                     let (fid, deliver) = (*fid, *deliver);
-                    let want = model_poll(&mut m, fid, deliver);
-                    if want != Out::Pending {
-                        assert!(f.is_woken(), "future {fid} ready but not woken {ctx}");
-                    }
+                    let want = match model_poll(&mut m, fid, deliver) {
+                        Out::Stole(v) => Out::Got(v),
+                        Out::Pending => Out::Pending,
+                        want => {
+                            assert!(f.is_woken(), "future {fid} ready but not woken {ctx}");
+                            want
+                        }
+                    };
                     assert_eq!(f.poll(&mut permits), want, "poll future {fid} {ctx}");
                     if want != Out::Pending {
                         futs.swap_remove(i);
@@ -998,6 +1166,10 @@ fn run_waiters(cap: Option<usize>, ops: &[WOp]) {
                     let st = m.futs.remove(&fid).unwrap();
                     if matches!(st, St::SendWaiting(_) | St::ReserveWaiting) {
                         m.send_q.retain(|&k| k != fid);
+                    }
+                    if st == St::ReserveWaiting {
+                        // The line's head may have changed.
+                        m.settle();
                     }
                     match (st, f) {
                         (_, Fut::Send(mut f)) => {
@@ -1023,9 +1195,9 @@ fn run_waiters(cap: Option<usize>, ops: &[WOp]) {
                             m.recv_q.retain(|&k| k != fid);
                             drop(f);
                         }
-                        (St::RecvGot(v), Fut::Recv(f)) => {
+                        (St::RecvGot(v, slot), Fut::Recv(f)) => {
                             drop(f);
-                            m.pass_on(v);
+                            m.pass_on(fid, v, slot);
                         }
                         (_, Fut::Recv(f)) => drop(f),
                     }
@@ -1053,17 +1225,24 @@ fn run_waiters(cap: Option<usize>, ops: &[WOp]) {
                     // one that was handed a value (or closed) must have woken
                     // the stream's task.
                     let st = stream_fid.map(|fid| m.futs[&fid]);
-                    if matches!(st, Some(St::RecvGot(_) | St::RecvClosed)) {
+                    if matches!(st, Some(St::RecvGot(..) | St::RecvClosed)) {
                         assert!(
                             s.is_woken(),
                             "stream handed or closed, task not woken {ctx}"
                         );
                     }
+                    if st == Some(St::Passed) {
+                        // Its held value went on: it starts afresh.
+                        m.futs.remove(&stream_fid.take().unwrap());
+                    }
+                    let st = stream_fid.map(|fid| m.futs[&fid]);
                     let want = match st {
                         Some(St::RecvWaiting) => Out::Pending,
-                        Some(St::RecvGot(v)) => {
-                            m.futs.remove(&stream_fid.take().unwrap());
-                            m.took_received(v);
+                        Some(St::RecvGot(v, slot)) => {
+                            let fid = stream_fid.take().unwrap();
+                            m.futs.remove(&fid);
+                            m.held.retain(|&k| k != fid);
+                            m.took_received(v, slot);
                             Out::Got(v)
                         }
                         Some(St::RecvClosed) => {
@@ -1075,8 +1254,11 @@ fn run_waiters(cap: Option<usize>, ops: &[WOp]) {
                             Take::Closed => Out::RecvClosed,
                             Take::Empty => {
                                 let fid = fresh();
+                                m.handles.insert(fid);
                                 m.push_receiver(fid);
                                 stream_fid = Some(fid);
+                                // Even if a rendezvous send paired with it at
+                                // once: woken, taken at the next poll.
                                 Out::Pending
                             }
                         },
@@ -1097,7 +1279,7 @@ fn run_waiters(cap: Option<usize>, ops: &[WOp]) {
                     if let Some(fid) = stream_fid.take() {
                         match m.futs.remove(&fid) {
                             Some(St::RecvWaiting) => m.recv_q.retain(|&k| k != fid),
-                            Some(St::RecvGot(v)) => m.pass_on(v),
+                            Some(St::RecvGot(v, slot)) => m.pass_on(fid, v, slot),
                             _ => {}
                         }
                     }

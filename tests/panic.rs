@@ -8,10 +8,13 @@
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 
+mod common;
+
+use common::{assert_idle, kinds, on_a_thread, panic_message};
 use gochan::{DeliverError, Receiver, RecvError, TryRecvError};
 use tokio_test::task::spawn;
 use tokio_test::{assert_pending, assert_ready, assert_ready_eq};
@@ -269,24 +272,12 @@ impl Drop for OwnsReceiver {
     }
 }
 
-/// Runs `f` on a thread and fails if it does not finish within 10 s.
-fn deadline(f: impl FnOnce() + Send + 'static) {
-    let (done_tx, done_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        f();
-        done_tx.send(()).unwrap();
-    });
-    done_rx
-        .recv_timeout(std::time::Duration::from_secs(10))
-        .expect("deadlock: a waker ran under a lock");
-}
-
 #[test]
 fn replaced_waker_that_owns_a_handle_is_dropped_after_the_lock() {
     // A `deliver` re-polled with another task's waker replaces the first
     // waker, which owns the channel's receiver: dropping it must not happen
     // under the acknowledgement's or the channel's lock.
-    deadline(|| {
+    on_a_thread("a waker ran under a lock", || {
         let (tx, rx) = gochan::bounded::<u32>(4);
         let owner = Waker::from(Arc::new(OwnsReceiver(Mutex::new(Some(rx)))));
         let mut d = pin!(tx.deliver(1));
@@ -305,7 +296,7 @@ fn replaced_waker_that_owns_a_handle_is_dropped_after_the_lock() {
         ));
     });
     // The same for a waiting send's and recv's entry in the channel.
-    deadline(|| {
+    on_a_thread("a waker ran under a lock", || {
         let (tx, rx) = gochan::bounded::<u32>(0);
         let keep = rx.clone();
         let owner = Waker::from(Arc::new(OwnsReceiver(Mutex::new(Some(rx)))));
@@ -315,7 +306,7 @@ fn replaced_waker_that_owns_a_handle_is_dropped_after_the_lock() {
         assert!(poll_with(&mut send, Waker::noop()).is_pending());
         assert_eq!(keep.try_recv(), Ok(1));
     });
-    deadline(|| {
+    on_a_thread("a waker ran under a lock", || {
         let (tx, rx) = gochan::bounded::<u32>(1);
         let owner = Waker::from(Arc::new(OwnsReceiver(Mutex::new(Some(rx.clone())))));
         let mut recv = rx.recv();
@@ -327,27 +318,31 @@ fn replaced_waker_that_owns_a_handle_is_dropped_after_the_lock() {
     });
 }
 
-/// Makes every clone of a [`clone_bomb`] waker panic while set.
-static CLONE_PANICS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Arms the [`clone_bomb`] wakers of `waker_clone_that_panics_loses_nothing`.
+static CLONE_PANICS: AtomicBool = AtomicBool::new(false);
 
-/// A waker whose `clone` panics while [`CLONE_PANICS`] is set. A `Waker`
-/// whose clone can fail cannot be made from `std::task::Wake` (its clone is
-/// an `Arc` clone), hence the raw vtable: this test file, not the crate,
-/// holds the `unsafe`.
-fn clone_bomb() -> Waker {
+/// A waker whose `clone` panics while `armed` is set (each test has its own
+/// flag, so that tests running at the same time do not disarm each other). A
+/// `Waker` whose clone can fail cannot be made from `std::task::Wake` (its
+/// clone is an `Arc` clone), hence the raw vtable: this test file, not the
+/// crate, holds the `unsafe`.
+fn clone_bomb(armed: &'static AtomicBool) -> Waker {
     use std::task::{RawWaker, RawWakerVTable};
-    fn clone(_: *const ()) -> RawWaker {
-        if CLONE_PANICS.load(Ordering::SeqCst) {
+    fn clone(data: *const ()) -> RawWaker {
+        // SAFETY: `data` is the `&'static AtomicBool` given to `clone_bomb`.
+        let armed = unsafe { &*data.cast::<AtomicBool>() };
+        if armed.load(Ordering::SeqCst) {
             panic!("boom: waker clone");
         }
-        RawWaker::new(std::ptr::null(), &VTABLE)
+        RawWaker::new(data, &VTABLE)
     }
     fn noop(_: *const ()) {}
     static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, noop, noop, noop);
-    // SAFETY: the vtable's functions ignore the (null) data pointer and
-    // uphold `RawWaker`'s contract: clone returns a waker with the same
-    // vtable, wake/drop do nothing.
-    unsafe { Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE)) }
+    let data: *const AtomicBool = armed;
+    // SAFETY: the data pointer is a `&'static AtomicBool`, valid for ever and
+    // only read; the vtable upholds `RawWaker`'s contract: clone returns a
+    // waker with the same data and vtable, wake and drop do nothing.
+    unsafe { Waker::from_raw(RawWaker::new(data.cast(), &VTABLE)) }
 }
 
 #[test]
@@ -360,7 +355,7 @@ fn waker_clone_that_panics_loses_nothing() {
     let drops = Arc::new(AtomicUsize::new(0));
     let (tx, rx) = gochan::bounded(1);
     tx.try_send(dud(1, &drops)).unwrap();
-    let waker = clone_bomb();
+    let waker = clone_bomb(&CLONE_PANICS);
     let mut send = tx.send(dud(2, &drops));
     CLONE_PANICS.store(true, Ordering::SeqCst);
     let res = catch_unwind(AssertUnwindSafe(|| {
@@ -382,4 +377,290 @@ fn waker_clone_that_panics_loses_nothing() {
     assert!(rx.try_recv().is_err());
     tx.try_send(dud(3, &drops)).unwrap();
     assert_eq!(rx.try_recv().map(disarm), Ok(3));
+}
+
+// ---------------------------------------------------------------------------
+// A panic in user code leaves the line, the registrations and every value as
+// if it had not happened (issue 16)
+// ---------------------------------------------------------------------------
+
+/// Runs `f`, recording the message of a panic instead of unwinding.
+fn caught<R>(panics: &mut Vec<String>, f: impl FnOnce() -> R) -> Option<R> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => Some(r),
+        Err(p) => {
+            panics.push(panic_message(p));
+            None
+        }
+    }
+}
+
+/// Every panic caught was a test waker's own, never one of the channel's
+/// (such as "waiter entry missing (internal error)").
+#[track_caller]
+fn assert_only_waker_panics(what: &str, panics: &[String]) {
+    assert!(
+        panics.iter().all(|m| m.starts_with("boom: waker")),
+        "{what}: the channel panicked: {panics:?}"
+    );
+}
+
+/// Arms the clone-bomb wakers of
+/// `reserve_many_whose_waker_clone_panics_leaves_no_orphan_entry`.
+static RESERVE_CLONE_PANICS: AtomicBool = AtomicBool::new(false);
+
+/// A `reserve_many` that must wait clones its task's waker to register; if
+/// that clone panics, no entry is left in the send line and no slot is held:
+/// once the future is dropped nobody waits, every free slot can be used, and
+/// after a close the channel finishes.
+#[test]
+fn reserve_many_whose_waker_clone_panics_leaves_no_orphan_entry() {
+    // One value buffered: one slot granted at once, one waited for. Two:
+    // both waited for.
+    for buffered in [1u32, 2] {
+        let (tx, rx) = gochan::bounded::<u32>(2);
+        for v in 0..buffered {
+            tx.try_send(v).unwrap();
+        }
+        let waker = clone_bomb(&RESERVE_CLONE_PANICS);
+        let mut many = tx.reserve_many(2);
+        RESERVE_CLONE_PANICS.store(true, Ordering::SeqCst);
+        let res = catch_unwind(AssertUnwindSafe(|| {
+            poll_with(&mut many, &waker).is_pending()
+        }));
+        RESERVE_CLONE_PANICS.store(false, Ordering::SeqCst);
+        match res {
+            Err(p) => assert_eq!(panic_message(p), "boom: waker clone", "{buffered} buffered"),
+            Ok(pending) => assert!(pending, "{buffered} buffered: no room for two"),
+        }
+        drop(many);
+        assert_eq!(
+            tx.stats().waiting_senders,
+            0,
+            "{buffered} buffered: an orphan entry was left in the send line"
+        );
+        for v in buffered..2 {
+            assert_eq!(tx.try_send(v), Ok(()), "{buffered} buffered: a slot leaked");
+        }
+        assert!(tx.try_send(9).unwrap_err().is_full());
+        let mut join = spawn(rx.join());
+        assert_pending!(join.poll());
+        tx.close();
+        assert_eq!(rx.try_recv(), Ok(0));
+        assert_eq!(rx.try_recv(), Ok(1));
+        assert!(
+            rx.is_finished(),
+            "{buffered} buffered: closed and drained, yet not finished"
+        );
+        assert!(join.is_woken(), "{buffered} buffered");
+        assert_ready!(join.poll());
+        assert_idle(&rx);
+    }
+}
+
+/// A handle's registration (`poll_recv` pending) is handed a value, the
+/// channel closes, and the handle's `poll_recv` takes the value: that
+/// finishes the channel, which wakes another receiver whose waker panics.
+/// The value is returned, or put back, exactly once; the handle's next
+/// `poll_recv` and its drop do not panic (today: "waiter entry missing").
+#[test]
+fn poll_recv_after_a_wake_up_panic_returns_the_value_once_and_keeps_no_stale_place() {
+    for (kind, (tx, mut rx)) in kinds::<Bomb>() {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let other = rx.clone();
+        let mut panics = Vec::new();
+        let mut got = Vec::new();
+        let noop = &mut Context::from_waker(Waker::noop());
+        assert!(rx.poll_recv(noop).is_pending(), "{kind}");
+        assert!(
+            tx.try_send(dud(1, &drops)).is_ok(),
+            "{kind}: handed to the handle"
+        );
+        let (_w, waker) = panicky();
+        let mut waiting = other.recv();
+        let mut waiting_done = false;
+        if let Poll::Ready(res) = poll_with(&mut waiting, &waker) {
+            waiting_done = true;
+            got.extend(res.ok().map(disarm));
+        }
+        caught(&mut panics, || tx.close());
+        for _ in 0..2 {
+            if let Some(Poll::Ready(Some(v))) = caught(&mut panics, || rx.poll_recv(noop)) {
+                got.push(disarm(v));
+            }
+        }
+        let mut still_waiting = false;
+        if !waiting_done {
+            match caught(&mut panics, || poll_with(&mut waiting, Waker::noop())) {
+                Some(Poll::Ready(Ok(v))) => got.push(disarm(v)),
+                Some(Poll::Ready(Err(RecvError))) | None => {}
+                Some(Poll::Pending) => still_waiting = true,
+            }
+        }
+        drop(waiting);
+        while let Ok(v) = other.try_recv() {
+            got.push(disarm(v));
+        }
+        // Dropped before any assertion: a handle whose drop panics must not
+        // be dropped again by a failed assertion's unwinding (an abort).
+        let dropped = catch_unwind(AssertUnwindSafe(move || drop(rx)));
+        assert_eq!(got, [1], "{kind}: the value must be received exactly once");
+        assert_only_waker_panics(kind, &panics);
+        assert!(
+            !still_waiting,
+            "{kind}: a receiver waits on a drained closed channel"
+        );
+        if let Err(p) = dropped {
+            panic!("{kind}: dropping the handle panicked: {}", panic_message(p));
+        }
+        assert!(other.is_finished(), "{kind}");
+        assert_idle(&other);
+        assert_eq!(drops.load(Ordering::SeqCst), 1, "{kind}: dropped once");
+    }
+}
+
+/// Rendezvous: a handle's `poll_recv` registers, which grants a waiting
+/// `reserve` whose waker panics. No ghost registration stays in line: the
+/// place is the handle's (or was withdrawn), so the permit's value reaches
+/// the handle instead of an entry nobody will ever read.
+#[test]
+fn rendezvous_poll_recv_that_wakes_a_panicking_reserve_leaves_no_ghost_in_line() {
+    let (tx, mut rx) = gochan::rendezvous::<u32>();
+    let noop = &mut Context::from_waker(Waker::noop());
+    let mut panics = Vec::new();
+    let (_w, waker) = panicky();
+    let mut reserve = tx.reserve();
+    assert!(poll_with(&mut reserve, &waker).is_pending());
+    // A receiver waits now: the reserve is granted and woken; its wake panics.
+    let first = caught(&mut panics, || rx.poll_recv(noop));
+    assert!(
+        matches!(first, None | Some(Poll::Pending)),
+        "nothing was sent"
+    );
+    let again = caught(&mut panics, || rx.poll_recv(noop));
+    assert!(
+        matches!(again, Some(Poll::Pending)),
+        "nothing was sent: {again:?}"
+    );
+    let permit = match poll_with(&mut reserve, Waker::noop()) {
+        Poll::Ready(Ok(permit)) => permit,
+        other => panic!("the handle waits: the reserve must be granted ({other:?})"),
+    };
+    permit.send(5).unwrap();
+    let got = caught(&mut panics, || rx.poll_recv(noop));
+    assert_eq!(
+        got,
+        Some(Poll::Ready(Some(5))),
+        "the permit's value went to a registration nobody reads"
+    );
+    assert_only_waker_panics("rendezvous", &panics);
+    assert_eq!(rx.len(), 0);
+    assert_idle(&rx);
+    let dropped = catch_unwind(AssertUnwindSafe(move || drop(rx)));
+    assert!(dropped.is_ok(), "dropping the handle panicked");
+}
+
+/// A `try_recv` of a value handed to the handle (its registration holds it)
+/// finishes the closed channel, which wakes a receiver whose waker panics:
+/// the value is not dropped with the unwinding. It is returned, or put back
+/// and received afterwards, exactly once.
+#[test]
+fn try_recv_of_a_value_its_handle_holds_keeps_it_though_a_wake_up_panics() {
+    for (kind, (tx, mut rx)) in kinds::<Bomb>() {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let other = rx.clone();
+        let mut panics = Vec::new();
+        let mut got = Vec::new();
+        let noop = &mut Context::from_waker(Waker::noop());
+        assert!(rx.poll_recv(noop).is_pending(), "{kind}");
+        assert!(
+            tx.try_send(dud(1, &drops)).is_ok(),
+            "{kind}: handed to the handle"
+        );
+        let (_w, waker) = panicky();
+        let mut waiting = other.recv();
+        let mut waiting_done = false;
+        if let Poll::Ready(res) = poll_with(&mut waiting, &waker) {
+            waiting_done = true;
+            got.extend(res.ok().map(disarm));
+        }
+        caught(&mut panics, || tx.close());
+        if let Some(Ok(v)) = caught(&mut panics, || rx.try_recv()) {
+            got.push(disarm(v));
+        }
+        assert_eq!(
+            drops.load(Ordering::SeqCst),
+            got.len(),
+            "{kind}: the channel dropped the value"
+        );
+        if !waiting_done {
+            if let Some(Poll::Ready(Ok(v))) =
+                caught(&mut panics, || poll_with(&mut waiting, Waker::noop()))
+            {
+                got.push(disarm(v));
+            }
+        }
+        drop(waiting);
+        for r in [&rx, &other] {
+            while let Ok(v) = r.try_recv() {
+                got.push(disarm(v));
+            }
+        }
+        assert_eq!(got, [1], "{kind}: the value must be received exactly once");
+        assert_only_waker_panics(kind, &panics);
+        assert!(other.is_finished(), "{kind}");
+        assert_idle(&other);
+    }
+}
+
+/// `Permit::send` (and `OwnedPermit::send`) with every receiver gone hands
+/// the value back in `Err`, even when the settlement of its permit finishes
+/// the channel and wakes a `join` whose waker panics.
+#[test]
+fn permit_send_with_every_receiver_gone_returns_the_value_though_a_wake_up_panics() {
+    for owned in [false, true] {
+        for (kind, (tx, rx)) in kinds::<Bomb>() {
+            let what = format!("{kind}, owned {owned}");
+            let drops = Arc::new(AtomicUsize::new(0));
+            // On a rendezvous channel a permit needs a waiting receiver.
+            let mut r = spawn(rx.recv());
+            assert_pending!(r.poll());
+            let send: Box<dyn FnOnce(Bomb) -> Result<(), gochan::SendError<Bomb>>> = if owned {
+                let permit = tx.clone().try_reserve_owned().unwrap();
+                Box::new(move |v| permit.send(v).map(drop))
+            } else {
+                let permit = tx.try_reserve().unwrap();
+                Box::new(move |v| permit.send(v))
+            };
+            drop(r);
+            drop(rx); // every receiver gone: closed, not finished (a permit is out)
+            let (w, waker) = panicky();
+            let mut join = pin!(tx.join());
+            assert!(
+                join.as_mut()
+                    .poll(&mut Context::from_waker(&waker))
+                    .is_pending(),
+                "{what}: a permit may still send"
+            );
+            match catch_unwind(AssertUnwindSafe(|| send(dud(7, &drops)))) {
+                Ok(Err(e)) => assert_eq!(disarm(e.into_inner()), 7, "{what}"),
+                Ok(Ok(())) => panic!("{what}: sent, with no receiver left"),
+                Err(p) => panic!(
+                    "{what}: the value was lost: the send panicked ({}) instead of returning it",
+                    panic_message(p)
+                ),
+            }
+            assert_eq!(
+                drops.load(Ordering::SeqCst),
+                1,
+                "{what}: dropped once, by us"
+            );
+            assert_eq!(w.0.load(Ordering::SeqCst), 1, "{what}: join was woken");
+            assert!(tx.is_finished(), "{what}");
+            assert!(join
+                .as_mut()
+                .poll(&mut Context::from_waker(Waker::noop()))
+                .is_ready());
+        }
+    }
 }

@@ -1,5 +1,7 @@
-//! `gochan::select!` and the dynamic `Select`: the guarantees of DESIGN.md's
-//! "Select" section, each tested so that the test fails if it breaks.
+//! `gochan::select!`: the guarantees of the "Select" section of
+//! `docs/design.md`, each tested so that the test fails if it breaks. The
+//! dynamic `Select` has its own file, `tests/select_dynamic.rs`; the macro's
+//! syntax, guards and many-case expansions are in `tests/select_macro.rs`.
 //!
 //! * exactly one case proceeds: a receive case not chosen has taken nothing,
 //!   a send case not chosen has sent nothing (rendezvous channels included),
@@ -11,8 +13,8 @@
 //! * a finished or dropped select leaves no registration behind, and is
 //!   cancel safe inside `tokio::select!`;
 //! * `default` never waits, `default(duration)` waits at most that long;
-//! * the dynamic `Select` reports the index of the case that happened and
-//!   hands back the values of the send cases that did not;
+//! * a receive case takes the value already handed to its handle first, and
+//!   a send case's value is evaluated only when the case is chosen;
 //! * stress: tasks selecting over mixed sends and receives on every kind of
 //!   channel, with and without random cancellation, lose and duplicate
 //!   nothing.
@@ -27,7 +29,7 @@ use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{assert_idle, by_hand, deadline, yields};
+use common::{assert_idle, by_hand, deadline, yields, Rng};
 use gochan::{Receiver, RecvError, Select, SendError, Sender, TryRecvError};
 use tokio::time::Instant;
 use tokio_test::{assert_pending, assert_ready};
@@ -35,24 +37,6 @@ use tokio_test::{assert_pending, assert_ready};
 // ---------------------------------------------------------------------------
 // Harness
 // ---------------------------------------------------------------------------
-
-/// A small xorshift generator, seeded per task.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Self {
-        Rng(seed.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        (x % n as u64) as usize
-    }
-}
 
 /// `count` is a fair share of `total` when there are `ways` choices: over
 /// 35% for two (the expected 50% is more than 30 standard deviations away
@@ -689,7 +673,9 @@ async fn a_select_never_pairs_with_itself_it_waits_for_another_task() {
                 }
             };
 
-            // Another task's receive completes the send case.
+            // Another task's receive completes the send case: it waits, which
+            // grants the case its hand-off (the select's own receive case
+            // does not count), and the select sends into it.
             let mut sel = by_hand(self_select());
             assert_pending!(sel.poll());
             for _ in 0..3 {
@@ -697,9 +683,12 @@ async fn a_select_never_pairs_with_itself_it_waits_for_another_task() {
             }
             let s = rx.stats();
             assert_eq!((s.waiting_senders, s.waiting_receivers), (1, 1));
-            assert_eq!(rx.try_recv(), Ok(1));
+            assert_eq!(rx.try_recv(), Err(TryRecvError::Empty), "no value yet");
+            let mut other = by_hand(rx.recv());
+            assert_pending!(other.poll());
             assert!(sel.is_woken());
             assert_eq!(assert_ready!(sel.poll()), Ev::Sent);
+            assert_eq!(assert_ready!(other.poll()), Ok(1));
             drop(sel);
             assert_idle(&rx);
 
@@ -870,9 +859,9 @@ async fn a_select_dropped_after_its_receive_case_was_handed_a_value_passes_it_on
 }
 
 #[tokio::test]
-async fn a_select_dropped_after_its_send_case_happened_sent_once() {
+async fn a_select_dropped_after_its_send_case_was_granted_sends_nothing() {
     deadline(
-        "a_select_dropped_after_its_send_case_happened_sent_once",
+        "a_select_dropped_after_its_send_case_was_granted_sends_nothing",
         async {
             let (tx, rx) = gochan::rendezvous::<u32>();
             let (_tx_idle, rx_idle) = gochan::rendezvous::<u32>();
@@ -883,10 +872,20 @@ async fn a_select_dropped_after_its_send_case_happened_sent_once() {
                 }
             });
             assert_pending!(sel.poll());
-            assert_eq!(rx.try_recv(), Ok(1)); // takes the select's value
-            drop(sel);
+            let mut r = by_hand(rx.recv());
+            assert_pending!(r.poll()); // grants the send case its hand-off
+            assert!(sel.is_woken());
+            drop(sel); // before it sent: the grant goes back
+            assert_eq!(rx.stats().sent, 0);
+            assert_eq!(rx.stats().waiting_senders, 0);
+            assert_eq!(
+                rx.stats().waiting_receivers,
+                1,
+                "the receiver keeps its place"
+            );
+            tx.try_send(2).expect("the receiver still waits");
+            assert_eq!(assert_ready!(r.poll()), Ok(2));
             assert_idle(&rx);
-            assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
             assert_eq!(rx.stats().sent, 1);
         },
     )
@@ -964,6 +963,9 @@ async fn cancel_safe_inside_tokio_select_losing_as_its_send_case_happens() {
             let (tx, rx) = gochan::rendezvous::<u32>();
             let (_tx_idle, rx_idle) = gochan::rendezvous::<u32>();
             for round in 0..100 {
+                // The receive waits, which grants the select's send case;
+                // the select then sends into it and wins, and the losing
+                // receive passes the value on (to the front of the channel).
                 let out = tokio::select! {
                     biased;
                     _ = async {
@@ -974,7 +976,11 @@ async fn cancel_safe_inside_tokio_select_losing_as_its_send_case_happens() {
                     } => None,
                     m = rx.recv() => Some(m),
                 };
-                assert_eq!(out, Some(Ok(round)));
+                let got = match out {
+                    Some(m) => m,
+                    None => rx.try_recv().map_err(|_| gochan::RecvError),
+                };
+                assert_eq!(got, Ok(round), "sent once, received once");
                 assert_idle(&rx);
                 assert_eq!(rx.try_recv(), Err(TryRecvError::Empty), "sent twice");
             }
@@ -1156,8 +1162,9 @@ async fn a_case_that_happens_at_the_deadline_wins() {
     deadline("a_case_that_happens_at_the_deadline_wins", async {
         let d = Duration::from_millis(50);
 
-        // The deadline passes, then a counterpart takes the select's value before
-        // the select runs again: the value went out, so the send case wins.
+        // The deadline passes, then a receiver comes and grants the send case
+        // before the select runs again: the case was chosen first, so it
+        // wins and its value goes out.
         let (tx, rx) = gochan::rendezvous::<u32>();
         let mut sel = by_hand(async {
             gochan::select! {
@@ -1168,11 +1175,13 @@ async fn a_case_that_happens_at_the_deadline_wins() {
         assert_pending!(sel.poll());
         tokio::time::advance(d).await;
         assert!(sel.is_woken(), "the deadline woke the select");
-        assert_eq!(rx.try_recv(), Ok(1));
+        let mut r = by_hand(rx.recv());
+        assert_pending!(r.poll());
         assert!(
             assert_ready!(sel.poll()),
-            "default ran although the value was sent"
+            "default ran although the send case was chosen"
         );
+        assert_eq!(assert_ready!(r.poll()), Ok(1));
         drop(sel);
         assert_idle(&rx);
 
@@ -1211,241 +1220,166 @@ async fn a_case_that_happens_at_the_deadline_wins() {
 }
 
 // ---------------------------------------------------------------------------
-// Dynamic Select
+// A value already handed to the receiver's handle
 // ---------------------------------------------------------------------------
 
-#[tokio::test]
-async fn dynamic_index_matches_the_case_that_happened() {
-    deadline("dynamic_index_matches_the_case_that_happened", async {
-        let chans: Vec<_> = (0..6).map(|_| gochan::bounded::<usize>(1)).collect();
-        let mut rng = Rng::new(7);
-        // One select, reused for every round.
-        let mut sel = Select::new();
-        let cases: Vec<_> = chans.iter().map(|(_, rx)| sel.recv(rx)).collect();
-        let indices: Vec<usize> = cases.iter().map(|c| c.index()).collect();
-        assert_eq!(indices, (0..6).collect::<Vec<_>>());
-        assert_eq!(sel.len(), 6);
-        for _ in 0..500 {
-            let ready = rng.below(chans.len());
-            chans[ready].0.try_send(ready).unwrap();
-            let i = sel.select().await;
-            assert_eq!(i, ready);
-            for (_, rx) in &chans {
-                assert_idle(rx); // while the cases still exist
-            }
-            for (j, case) in cases.iter().enumerate() {
-                match sel.take(case) {
-                    Some(r) => {
-                        assert_eq!(j, i);
-                        assert_eq!(r, Ok(ready));
-                    }
-                    None => assert_ne!(j, i),
-                }
-            }
-        }
-        for (_, rx) in &chans {
-            assert!(rx.is_empty());
-            assert_idle(rx);
-        }
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn dynamic_send_cases_not_chosen_give_their_values_back() {
-    deadline(
-        "dynamic_send_cases_not_chosen_give_their_values_back",
-        async {
-            let (tx_full, rx_full) = gochan::bounded::<String>(1);
-            tx_full.try_send(String::from("occupant")).unwrap();
-            let (tx_rv, rx_rv) = gochan::rendezvous::<String>();
-            let (tx_room, rx_room) = gochan::bounded::<String>(1);
-
-            let mut sel = Select::new();
-            assert!(sel.is_empty());
-            let full = sel.send(&tx_full, String::from("to full"));
-            let rv = sel.send(&tx_rv, String::from("to rendezvous"));
-            let room = sel.send(&tx_room, String::from("to room"));
-            assert_eq!(sel.select().await, room.index());
-            for rx in [&rx_full, &rx_rv, &rx_room] {
-                assert_idle(rx);
-            }
-            assert_eq!(sel.take(&room), Some(Ok(())));
-            assert_eq!(sel.take_value(&room), None);
-            assert_eq!(sel.take(&full), None);
-            assert_eq!(sel.take_value(&full).as_deref(), Some("to full"));
-            assert_eq!(sel.take(&rv), None);
-            assert_eq!(sel.take_value(&rv).as_deref(), Some("to rendezvous"));
-            assert_eq!(rx_room.try_recv().as_deref(), Ok("to room"));
-            assert_eq!(rx_full.try_recv().as_deref(), Ok("occupant"));
-            assert_eq!(rx_full.try_recv(), Err(TryRecvError::Empty));
-            for rx in [&rx_full, &rx_rv, &rx_room] {
-                assert_idle(rx);
-            }
-        },
-    )
-    .await;
-}
-
+/// A handle whose `next()` was polled once and dropped keeps its place in
+/// line, and a value sent then is handed to it. Every receive form takes a
+/// value held by its handle first, `select!` too (`tests/select_dynamic.rs`
+/// checks `Select`). After the close, the case is ready with that value (it
+/// must not wait for ever), and `join()` resolves once it is taken.
 #[tokio::test(start_paused = true)]
-async fn dynamic_try_select_and_select_timeout() {
-    deadline("dynamic_try_select_and_select_timeout", async {
-        let (tx, rx) = gochan::rendezvous::<u32>();
-        let (tx_b, rx_b) = gochan::bounded::<u32>(1);
-        tx_b.try_send(0).unwrap();
-
-        // Nothing ready: try_select and select_timeout return None, values back.
-        {
-            let mut sel = Select::new();
-            let r = sel.recv(&rx);
-            let s = sel.send(&tx_b, 1);
-            assert_eq!(sel.try_select(), None);
-            let start = Instant::now();
-            assert_eq!(sel.select_timeout(Duration::from_millis(40)).await, None);
-            assert_eq!(start.elapsed(), Duration::from_millis(40));
-            assert_eq!(sel.take(&r), None);
-            assert_eq!(sel.take_value(&s), Some(1));
-            assert_idle(&rx);
-            assert_idle(&rx_b);
-        }
-
-        // A case ready before the deadline: its index.
-        let sender = tokio::spawn({
-            let tx = tx.clone();
-            async move {
-                tokio::time::sleep(Duration::from_millis(10)).await;
-                tx.send(3).await
+async fn a_receive_case_takes_the_value_its_handle_holds_on_a_closed_channel() {
+    use tokio_stream::StreamExt;
+    let wait = Duration::from_secs(10);
+    for (kind, (tx, mut rx)) in common::kinds::<u32>() {
+        assert_pending!(by_hand(rx.next()).poll(), "{kind}"); // the handle waits in line
+        assert_eq!(tx.try_send(1), Ok(()), "{kind}: handed to the handle");
+        tx.close();
+        let got = tokio::time::timeout(wait, async {
+            gochan::select! {
+                recv(rx) -> v => v,
             }
-        });
-        let mut sel = Select::new();
-        let s = sel.send(&tx_b, 1);
-        let r = sel.recv(&rx);
-        assert_eq!(
-            sel.select_timeout(Duration::from_secs(5)).await,
-            Some(r.index())
-        );
-        assert_idle(&rx);
-        assert_idle(&rx_b);
-        assert_eq!(sel.take(&r), Some(Ok(3)));
-        assert_eq!(sel.take(&s), None);
-        assert_eq!(sel.take_value(&s), Some(1));
-        sender.await.unwrap().unwrap();
-        assert_idle(&rx);
-        assert_idle(&rx_b);
-        drop(tx);
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn dynamic_select_dropped_while_waiting_gives_the_value_back() {
-    deadline(
-        "dynamic_select_dropped_while_waiting_gives_the_value_back",
-        async {
-            let (tx, rx) = gochan::rendezvous::<String>();
-            let (_tx_idle, rx_idle) = gochan::rendezvous::<String>();
-            let mut sel = Select::new();
-            let s = sel.send(&tx, String::from("kept"));
-            let r = sel.recv(&rx_idle);
-            {
-                let mut fut = by_hand(sel.select());
-                assert_pending!(fut.poll());
-                assert_eq!(rx.stats().waiting_senders, 1);
-                assert_eq!(rx_idle.stats().waiting_receivers, 1);
-            }
-            assert_idle(&rx);
-            assert_idle(&rx_idle);
-            assert_eq!(sel.take(&s), None);
-            assert_eq!(sel.take(&r), None);
-            assert_eq!(sel.take_value(&s).as_deref(), Some("kept"));
-            assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
-
-            // Dropped after its send case happened: recorded as sent, no value back.
-            let mut sel = Select::new();
-            let s = sel.send(&tx, String::from("taken"));
-            {
-                let mut fut = by_hand(sel.select());
-                assert_pending!(fut.poll());
-                assert_eq!(rx.try_recv().as_deref(), Ok("taken"));
-            }
-            assert_eq!(sel.take(&s), Some(Ok(())));
-            assert_eq!(sel.take_value(&s), None);
-            assert_idle(&rx);
-        },
-    )
-    .await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dynamic_select_over_a_runtime_set_of_channels() {
-    // Eight producers on channels of every kind, one consumer selecting over
-    // the channels still open until each is closed and drained: every value
-    // arrives once, each producer's in order. One select throughout; each
-    // channel's case is removed once it is closed and drained.
-    const PRODUCERS: usize = 8;
-    const EACH: usize = 300;
-    let chans: Vec<_> = (0..PRODUCERS)
-        .map(|i| match i % 4 {
-            0 => gochan::rendezvous::<usize>(),
-            1 => gochan::bounded(1),
-            2 => gochan::bounded(8),
-            _ => gochan::unbounded(),
         })
-        .collect();
-    let mut receivers = Vec::new();
-    let mut producers = Vec::new();
-    for (p, (tx, rx)) in chans.into_iter().enumerate() {
-        receivers.push(rx);
-        let tx = tx.scope(); // closes the channel when the producer ends
-        producers.push(tokio::spawn(async move {
-            for k in 0..EACH {
-                tx.send(p * EACH + k).await.unwrap();
-            }
-        }));
+        .await;
+        assert_eq!(
+            got,
+            Ok(Ok(1)),
+            "{kind}: select! ignored the value its handle holds (Err(Elapsed): it waited)"
+        );
+        assert!(
+            tokio::time::timeout(wait, rx.join()).await.is_ok(),
+            "{kind}: join() must resolve once the value is taken"
+        );
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Closed), "{kind}");
+        assert_idle(&rx);
     }
+}
 
-    let next = deadline("runtime set", async {
-        let mut next = vec![0usize; PRODUCERS]; // next expected k per producer
-        let mut sel = Select::new();
-        let mut open: Vec<_> = receivers
-            .iter()
-            .enumerate()
-            .map(|(p, rx)| (p, sel.recv(rx)))
-            .collect();
-        while !open.is_empty() {
-            let i = sel.select().await;
-            let j = open.iter().position(|(_, c)| c.index() == i).unwrap();
-            let mut results: Vec<_> = open.iter().map(|(_, c)| sel.take(c)).collect();
-            assert!(results
-                .iter()
-                .enumerate()
-                .all(|(k, r)| r.is_some() == (k == j)));
-            match results[j].take().unwrap() {
-                Ok(v) => {
-                    let (p, k) = (v / EACH, v % EACH);
-                    assert_eq!(p, open[j].0, "a value from another channel");
-                    assert_eq!(k, next[p], "producer {p} out of order");
-                    next[p] += 1;
+/// On an open channel the value a handle holds comes before values sent
+/// after it: a receive case on that handle returns 1, then 2.
+#[tokio::test(start_paused = true)]
+async fn a_receive_case_returns_the_value_its_handle_holds_before_later_ones() {
+    use tokio_stream::StreamExt;
+    let wait = Duration::from_secs(10);
+    for (kind, (tx, mut rx)) in common::buffered_kinds::<u32>(4) {
+        assert_pending!(by_hand(rx.next()).poll(), "{kind}");
+        tx.try_send(1).unwrap(); // handed to the handle
+        tx.try_send(2).unwrap(); // buffered
+        for want in [1, 2] {
+            let got = tokio::time::timeout(wait, async {
+                gochan::select! {
+                    recv(rx) -> v => v,
                 }
-                Err(RecvError) => {
-                    let (p, case) = open.swap_remove(j);
-                    assert_eq!(next[p], EACH, "closed before it was drained");
-                    assert_eq!(sel.remove(case), None, "the result was taken");
+            })
+            .await;
+            assert_eq!(got, Ok(Ok(want)), "{kind}: select!, out of order");
+        }
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Empty), "{kind}");
+        assert_idle(&rx);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// A send case's value is evaluated only when the case is chosen
+// ---------------------------------------------------------------------------
+
+/// The queue-forwarding loop Go programs write: the send case's value is
+/// `queue.pop_front().unwrap()`, guarded by `!queue.is_empty()`, and a
+/// receive case refills the queue. The value expression must be evaluated
+/// only when the send case is chosen; evaluated for a case that loses, the
+/// popped value would be dropped with the select. 1000 values moved through
+/// bounded(1), bounded(16) and rendezvous channels, with a concurrent
+/// producer and consumer, all arrive exactly once and in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_cases_value_is_evaluated_only_when_it_is_chosen() {
+    const N: u32 = 1000;
+    for (kind, make) in [
+        (
+            "bounded(1)",
+            (|| gochan::bounded(1)) as fn() -> (Sender<u32>, Receiver<u32>),
+        ),
+        ("bounded(16)", || gochan::bounded(16)),
+        ("rendezvous", gochan::rendezvous),
+    ] {
+        let (in_tx, input) = make();
+        let (out, out_rx) = make();
+        let producer = tokio::spawn(async move {
+            for v in 0..N {
+                in_tx.send(v).await.unwrap();
+            }
+            // in_tx dropped: the input closes
+        });
+        let consumer = tokio::spawn(async move {
+            let mut got = Vec::new();
+            while let Ok(v) = out_rx.recv().await {
+                got.push(v);
+            }
+            got
+        });
+        let forwarded = tokio::spawn(async move {
+            let mut queue = std::collections::VecDeque::new();
+            let mut open = true;
+            while open || !queue.is_empty() {
+                gochan::select! {
+                    send(out, queue.pop_front().unwrap()) -> r, if !queue.is_empty() => {
+                        r.expect("the consumer is alive");
+                    },
+                    recv(input) -> v, if open => match v {
+                        Ok(v) => queue.push_back(v),
+                        Err(RecvError) => open = false,
+                    },
                 }
             }
+            // out dropped: the consumer ends
+        });
+        let got = deadline(kind, async {
+            producer.await.unwrap();
+            forwarded.await.unwrap();
+            consumer.await.unwrap()
+        })
+        .await;
+        assert_eq!(got.len(), N as usize, "{kind}: values lost");
+        assert_eq!(got, (0..N).collect::<Vec<_>>(), "{kind}: out of order");
+    }
+}
+
+/// The send case cannot happen (its channel is full), the receive case can:
+/// the send case's value is never built, so nothing is built and dropped for
+/// a case that lost.
+#[tokio::test]
+async fn no_value_is_built_for_a_send_case_that_loses() {
+    deadline("no_value_is_built_for_a_send_case_that_loses", async {
+        let drops = common::Drops::new(2);
+        let built = AtomicUsize::new(0);
+        let make = || {
+            built.fetch_add(1, SeqCst);
+            drops.make(1)
+        };
+        let (full_tx, full_rx) = gochan::bounded(1);
+        assert!(full_tx.try_send(drops.make(0)).is_ok());
+        let (tx, rx) = gochan::bounded::<u32>(1);
+        for round in 0..10 {
+            tx.try_send(round).unwrap();
+            let got = gochan::select! {
+                send(full_tx, make()) -> _r => unreachable!("the channel is full"),
+                recv(rx) -> v => v,
+            };
+            assert_eq!(got, Ok(round));
         }
-        assert!(sel.is_empty());
-        next
+        assert_eq!(
+            built.load(SeqCst),
+            0,
+            "values built for a send case that lost"
+        );
+        assert_eq!(drops.count(1), 0, "values dropped with a losing select");
+        assert_eq!(full_rx.len(), 1);
+        assert_idle(&full_rx);
+        assert_idle(&rx);
+        drop((full_tx, full_rx));
+        assert_eq!(drops.count(0), 1, "the buffered value, once");
     })
     .await;
-    assert_eq!(next, vec![EACH; PRODUCERS]);
-    for p in producers {
-        p.await.unwrap();
-    }
-    for rx in &receivers {
-        assert!(rx.is_finished());
-        assert_idle(rx);
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1543,8 +1477,8 @@ async fn stress_mixed_selects_on_every_kind_of_channel() {
                 let mut next = 0;
                 while next < EACH {
                     let id = (t * EACH + next) as u32;
-                    let x = rng.below(4);
-                    let y = (x + 1 + rng.below(3)) % 4;
+                    let x = rng.index(4);
+                    let y = (x + 1 + rng.index(3)) % 4;
                     let got = gochan::select! {
                         send(c[x].0, id) -> r => { r.expect("open until all is received"); None },
                         send(c[y].0, id) -> r => { r.expect("open until all is received"); None },
@@ -1611,9 +1545,9 @@ async fn stress_dynamic_selects_cancelled_at_random() {
                 loop {
                     let sending = next < EACH;
                     let id = (t * EACH + next) as u32;
-                    let (x, y) = (rng.below(4), rng.below(4)); // may be the same channel
+                    let (x, y) = (rng.index(4), rng.index(4)); // may be the same channel
                     let sends = sending.then(|| (sel.send(&c[x].0, id), sel.send(&c[y].0, id)));
-                    let patience = rng.below(4);
+                    let patience = rng.index(4);
                     let chosen = tokio::select! {
                         biased;
                         i = sel.select() => Some(i),

@@ -1,6 +1,8 @@
-//! The dynamic `Select` and `LocalSelect` as DESIGN.md's "Select" section has
-//! them: one select reused in a loop, typed case handles, and every value
-//! accounted for from one select to the next.
+//! The dynamic `Select` and `LocalSelect` as the "Select" section of
+//! `docs/design.md` has them: one select reused in a loop, typed case
+//! handles, and every value accounted for from one select to the next. (The
+//! guarantees it shares with `gochan::select!` are in `tests/select.rs`, and
+//! its storm with random cancellation in that file's stress section.)
 //!
 //! * a result stays in its case until taken, and the case sits out
 //!   meanwhile: nothing is overwritten;
@@ -10,6 +12,10 @@
 //!   handle removes it;
 //! * `try_select`, `select_timeout` (paused clock), closed channels, two
 //!   selects meeting on rendezvous channels, selects dropped mid-wait;
+//! * the index of the case that happened, the values of the send cases that
+//!   did not, a runtime set of channels;
+//! * a receive case takes the value already handed to its handle first, and
+//!   a select with no case panics instead of waiting for ever;
 //! * `LocalSelect` with `Rc` items on a `LocalSet`.
 //!
 //! Multi-task tests run under a deadline, so a deadlock fails instead of
@@ -21,7 +27,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 use std::time::Duration;
 
-use common::{assert_idle, by_hand, deadline, yields};
+use common::{assert_idle, by_hand, deadline, yields, Rng};
 use gochan::{LocalSelect, Receiver, RecvError, Select, SendError, TryRecvError};
 use tokio::time::Instant;
 use tokio_test::{assert_pending, assert_ready};
@@ -220,6 +226,49 @@ async fn an_empty_select_waits_forever() {
     assert!(!waiting.is_woken());
 }
 
+/// A select with no case at all can never complete: `select()` panics with a
+/// message that says so, instead of waiting for ever (issue 16's rule for a
+/// select whose cases all sit out, extended to the empty select), for
+/// `Select` and `LocalSelect` alike.
+#[tokio::test(start_paused = true)]
+async fn an_empty_select_panics_instead_of_waiting_for_ever() {
+    use futures::FutureExt;
+    let wait = Duration::from_secs(10);
+    let mut sel = Select::new();
+    assert!(sel.is_empty());
+    assert_eq!(sel.try_select(), None);
+    let res = std::panic::AssertUnwindSafe(tokio::time::timeout(wait, sel.select()))
+        .catch_unwind()
+        .await;
+    match res {
+        Err(p) => {
+            let msg = common::panic_message(p);
+            assert!(
+                msg.contains("case"),
+                "the panic should say the select has no case: {msg:?}"
+            );
+        }
+        Ok(Err(_elapsed)) => panic!("an empty Select waited instead of panicking"),
+        Ok(Ok(i)) => panic!("an empty Select chose case {i}"),
+    }
+    let mut sel = LocalSelect::new();
+    assert!(sel.is_empty());
+    let res = std::panic::AssertUnwindSafe(tokio::time::timeout(wait, sel.select()))
+        .catch_unwind()
+        .await;
+    match res {
+        Err(p) => {
+            let msg = common::panic_message(p);
+            assert!(
+                msg.contains("case"),
+                "the panic should say the select has no case: {msg:?}"
+            );
+        }
+        Ok(Err(_elapsed)) => panic!("an empty LocalSelect waited instead of panicking"),
+        Ok(Ok(i)) => panic!("an empty LocalSelect chose case {i}"),
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Removal, handles
 // ---------------------------------------------------------------------------
@@ -361,18 +410,21 @@ async fn select_timeout_waits_at_most_that_long() {
         assert_eq!(sel.take(&case), Some(Ok(4)));
         sender.await.unwrap().unwrap();
 
-        // A send case completed after the deadline passed but before the
-        // select ran again: it was sent, so it wins.
+        // A send case chosen after the deadline passed but before the select
+        // ran again (a receiver came and granted it a hand-off): it was
+        // chosen first, so it wins, and its value goes to that receiver.
         let mut sel = Select::new();
         let out = sel.send(&tx, 5);
+        let mut r = by_hand(rx.recv());
         {
             let mut waiting = by_hand(sel.select_timeout(Duration::from_millis(50)));
             assert_pending!(waiting.poll());
             tokio::time::advance(Duration::from_millis(50)).await;
             assert!(waiting.is_woken());
-            assert_eq!(rx.try_recv(), Ok(5));
+            assert_pending!(r.poll());
             assert_eq!(assert_ready!(waiting.poll()), Some(out.index()));
         }
+        assert_eq!(assert_ready!(r.poll()), Ok(5));
         assert_eq!(sel.take(&out), Some(Ok(())));
         assert_idle(&rx);
     })
@@ -553,6 +605,312 @@ async fn a_dropped_select_whose_receive_case_was_handed_a_value_passes_it_on() {
         },
     )
     .await;
+}
+
+// ---------------------------------------------------------------------------
+// The index, the values handed back, timeouts, a runtime set of channels
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn dynamic_index_matches_the_case_that_happened() {
+    deadline("dynamic_index_matches_the_case_that_happened", async {
+        let chans: Vec<_> = (0..6).map(|_| gochan::bounded::<usize>(1)).collect();
+        let mut rng = Rng::new(7);
+        // One select, reused for every round.
+        let mut sel = Select::new();
+        let cases: Vec<_> = chans.iter().map(|(_, rx)| sel.recv(rx)).collect();
+        let indices: Vec<usize> = cases.iter().map(|c| c.index()).collect();
+        assert_eq!(indices, (0..6).collect::<Vec<_>>());
+        assert_eq!(sel.len(), 6);
+        for _ in 0..500 {
+            let ready = rng.index(chans.len());
+            chans[ready].0.try_send(ready).unwrap();
+            let i = sel.select().await;
+            assert_eq!(i, ready);
+            for (_, rx) in &chans {
+                assert_idle(rx); // while the cases still exist
+            }
+            for (j, case) in cases.iter().enumerate() {
+                match sel.take(case) {
+                    Some(r) => {
+                        assert_eq!(j, i);
+                        assert_eq!(r, Ok(ready));
+                    }
+                    None => assert_ne!(j, i),
+                }
+            }
+        }
+        for (_, rx) in &chans {
+            assert!(rx.is_empty());
+            assert_idle(rx);
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn dynamic_send_cases_not_chosen_give_their_values_back() {
+    deadline(
+        "dynamic_send_cases_not_chosen_give_their_values_back",
+        async {
+            let (tx_full, rx_full) = gochan::bounded::<String>(1);
+            tx_full.try_send(String::from("occupant")).unwrap();
+            let (tx_rv, rx_rv) = gochan::rendezvous::<String>();
+            let (tx_room, rx_room) = gochan::bounded::<String>(1);
+
+            let mut sel = Select::new();
+            assert!(sel.is_empty());
+            let full = sel.send(&tx_full, String::from("to full"));
+            let rv = sel.send(&tx_rv, String::from("to rendezvous"));
+            let room = sel.send(&tx_room, String::from("to room"));
+            assert_eq!(sel.select().await, room.index());
+            for rx in [&rx_full, &rx_rv, &rx_room] {
+                assert_idle(rx);
+            }
+            assert_eq!(sel.take(&room), Some(Ok(())));
+            assert_eq!(sel.take_value(&room), None);
+            assert_eq!(sel.take(&full), None);
+            assert_eq!(sel.take_value(&full).as_deref(), Some("to full"));
+            assert_eq!(sel.take(&rv), None);
+            assert_eq!(sel.take_value(&rv).as_deref(), Some("to rendezvous"));
+            assert_eq!(rx_room.try_recv().as_deref(), Ok("to room"));
+            assert_eq!(rx_full.try_recv().as_deref(), Ok("occupant"));
+            assert_eq!(rx_full.try_recv(), Err(TryRecvError::Empty));
+            for rx in [&rx_full, &rx_rv, &rx_room] {
+                assert_idle(rx);
+            }
+        },
+    )
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn dynamic_try_select_and_select_timeout() {
+    deadline("dynamic_try_select_and_select_timeout", async {
+        let (tx, rx) = gochan::rendezvous::<u32>();
+        let (tx_b, rx_b) = gochan::bounded::<u32>(1);
+        tx_b.try_send(0).unwrap();
+
+        // Nothing ready: try_select and select_timeout return None, values back.
+        {
+            let mut sel = Select::new();
+            let r = sel.recv(&rx);
+            let s = sel.send(&tx_b, 1);
+            assert_eq!(sel.try_select(), None);
+            let start = Instant::now();
+            assert_eq!(sel.select_timeout(Duration::from_millis(40)).await, None);
+            assert_eq!(start.elapsed(), Duration::from_millis(40));
+            assert_eq!(sel.take(&r), None);
+            assert_eq!(sel.take_value(&s), Some(1));
+            assert_idle(&rx);
+            assert_idle(&rx_b);
+        }
+
+        // A case ready before the deadline: its index.
+        let sender = tokio::spawn({
+            let tx = tx.clone();
+            async move {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                tx.send(3).await
+            }
+        });
+        let mut sel = Select::new();
+        let s = sel.send(&tx_b, 1);
+        let r = sel.recv(&rx);
+        assert_eq!(
+            sel.select_timeout(Duration::from_secs(5)).await,
+            Some(r.index())
+        );
+        assert_idle(&rx);
+        assert_idle(&rx_b);
+        assert_eq!(sel.take(&r), Some(Ok(3)));
+        assert_eq!(sel.take(&s), None);
+        assert_eq!(sel.take_value(&s), Some(1));
+        sender.await.unwrap().unwrap();
+        assert_idle(&rx);
+        assert_idle(&rx_b);
+        drop(tx);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn dynamic_select_dropped_while_waiting_gives_the_value_back() {
+    deadline(
+        "dynamic_select_dropped_while_waiting_gives_the_value_back",
+        async {
+            let (tx, rx) = gochan::rendezvous::<String>();
+            let (_tx_idle, rx_idle) = gochan::rendezvous::<String>();
+            let mut sel = Select::new();
+            let s = sel.send(&tx, String::from("kept"));
+            let r = sel.recv(&rx_idle);
+            {
+                let mut fut = by_hand(sel.select());
+                assert_pending!(fut.poll());
+                assert_eq!(rx.stats().waiting_senders, 1);
+                assert_eq!(rx_idle.stats().waiting_receivers, 1);
+            }
+            assert_idle(&rx);
+            assert_idle(&rx_idle);
+            assert_eq!(sel.take(&s), None);
+            assert_eq!(sel.take(&r), None);
+            assert_eq!(sel.take_value(&s).as_deref(), Some("kept"));
+            assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+
+            // Dropped after its send case was granted a waiting receiver but
+            // before it sent: the grant goes back, the receiver keeps its
+            // place, the case keeps its value.
+            let mut sel = Select::new();
+            let s = sel.send(&tx, String::from("kept too"));
+            let mut r = by_hand(rx.recv());
+            {
+                let mut fut = by_hand(sel.select());
+                assert_pending!(fut.poll());
+                assert_pending!(r.poll()); // grants the send case
+                assert!(fut.is_woken());
+            }
+            assert_eq!(sel.take(&s), None);
+            assert_eq!(sel.take_value(&s).as_deref(), Some("kept too"));
+            assert_eq!(rx.stats().waiting_receivers, 1);
+            tx.try_send(String::from("next")).unwrap();
+            assert_eq!(assert_ready!(r.poll()).as_deref(), Ok("next"));
+            assert_idle(&rx);
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamic_select_over_a_runtime_set_of_channels() {
+    // Eight producers on channels of every kind, one consumer selecting over
+    // the channels still open until each is closed and drained: every value
+    // arrives once, each producer's in order. One select throughout; each
+    // channel's case is removed once it is closed and drained.
+    const PRODUCERS: usize = 8;
+    const EACH: usize = 300;
+    let chans: Vec<_> = (0..PRODUCERS)
+        .map(|i| match i % 4 {
+            0 => gochan::rendezvous::<usize>(),
+            1 => gochan::bounded(1),
+            2 => gochan::bounded(8),
+            _ => gochan::unbounded(),
+        })
+        .collect();
+    let mut receivers = Vec::new();
+    let mut producers = Vec::new();
+    for (p, (tx, rx)) in chans.into_iter().enumerate() {
+        receivers.push(rx);
+        let tx = tx.scope(); // closes the channel when the producer ends
+        producers.push(tokio::spawn(async move {
+            for k in 0..EACH {
+                tx.send(p * EACH + k).await.unwrap();
+            }
+        }));
+    }
+
+    let next = deadline("runtime set", async {
+        let mut next = vec![0usize; PRODUCERS]; // next expected k per producer
+        let mut sel = Select::new();
+        let mut open: Vec<_> = receivers
+            .iter()
+            .enumerate()
+            .map(|(p, rx)| (p, sel.recv(rx)))
+            .collect();
+        while !open.is_empty() {
+            let i = sel.select().await;
+            let j = open.iter().position(|(_, c)| c.index() == i).unwrap();
+            let mut results: Vec<_> = open.iter().map(|(_, c)| sel.take(c)).collect();
+            assert!(results
+                .iter()
+                .enumerate()
+                .all(|(k, r)| r.is_some() == (k == j)));
+            match results[j].take().unwrap() {
+                Ok(v) => {
+                    let (p, k) = (v / EACH, v % EACH);
+                    assert_eq!(p, open[j].0, "a value from another channel");
+                    assert_eq!(k, next[p], "producer {p} out of order");
+                    next[p] += 1;
+                }
+                Err(RecvError) => {
+                    let (p, case) = open.swap_remove(j);
+                    assert_eq!(next[p], EACH, "closed before it was drained");
+                    assert_eq!(sel.remove(case), None, "the result was taken");
+                }
+            }
+        }
+        assert!(sel.is_empty());
+        next
+    })
+    .await;
+    assert_eq!(next, vec![EACH; PRODUCERS]);
+    for p in producers {
+        p.await.unwrap();
+    }
+    for rx in &receivers {
+        assert!(rx.is_finished());
+        assert_idle(rx);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// A value already handed to the receiver's handle
+// ---------------------------------------------------------------------------
+
+/// A handle whose `next()` was polled once and dropped keeps its place in
+/// line, and a value sent then is handed to it. A receive case on that
+/// handle takes it first: after the close the case is ready with that value
+/// (it must not wait for ever), and `join()` resolves once it is taken.
+#[tokio::test(start_paused = true)]
+async fn a_recv_case_takes_the_value_its_handle_holds_on_a_closed_channel() {
+    use tokio_stream::StreamExt;
+    let wait = Duration::from_secs(10);
+    for (kind, (tx, mut rx)) in common::kinds::<u32>() {
+        assert_pending!(by_hand(rx.next()).poll(), "{kind}");
+        assert_eq!(tx.try_send(1), Ok(()), "{kind}: handed to the handle");
+        tx.close();
+        let mut sel = Select::new();
+        let case = sel.recv(&rx);
+        let got = tokio::time::timeout(wait, sel.select()).await;
+        assert_eq!(
+            got,
+            Ok(case.index()),
+            "{kind}: Select ignored the value its handle holds (Err(Elapsed): it waited)"
+        );
+        assert_eq!(sel.take(&case), Some(Ok(1)), "{kind}");
+        drop((case, sel));
+        assert!(
+            tokio::time::timeout(wait, rx.join()).await.is_ok(),
+            "{kind}: join() must resolve once the value is taken"
+        );
+        assert_idle(&rx);
+    }
+}
+
+/// On an open channel the value a handle holds comes before values sent
+/// after it: a receive case on that handle returns 1, then 2.
+#[tokio::test(start_paused = true)]
+async fn a_recv_case_returns_the_value_its_handle_holds_before_later_ones() {
+    use tokio_stream::StreamExt;
+    let wait = Duration::from_secs(10);
+    for (kind, (tx, mut rx)) in common::buffered_kinds::<u32>(4) {
+        assert_pending!(by_hand(rx.next()).poll(), "{kind}");
+        tx.try_send(1).unwrap(); // handed to the handle
+        tx.try_send(2).unwrap(); // buffered
+        let mut sel = Select::new();
+        let case = sel.recv(&rx);
+        for want in [1, 2] {
+            let i = tokio::time::timeout(wait, sel.select()).await;
+            assert_eq!(i, Ok(case.index()), "{kind}: a value is there");
+            assert_eq!(
+                sel.take(&case),
+                Some(Ok(want)),
+                "{kind}: Select, out of order"
+            );
+        }
+        drop((case, sel));
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Empty), "{kind}");
+        assert_idle(&rx);
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 //! `biased;`, items that are not `Send`, `default` in synchronous code,
 //! bodies that move the handles, what happens to the values of a select that
 //! is dropped after a counterpart completed one of its cases (bounded(1) and
-//! rendezvous, alone and inside a losing `tokio::select!` branch), and wakers
-//! whose drop or wake calls back into the channel.
+//! rendezvous, alone and inside a losing `tokio::select!` branch), wakers
+//! whose drop or wake calls back into the channel, and selects with many
+//! cases (64 and 100 receive cases, 100 mixed ones).
 //!
 //! Tests that could deadlock run under a deadline: an async one on tokio's
 //! clock, a synchronous one on its own thread with a join timeout.
@@ -15,34 +16,14 @@ use std::future::Future;
 use std::pin::pin;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
-use common::{assert_idle, by_hand, deadline};
+use common::{assert_idle, by_hand, deadline, on_a_thread};
 use gochan::{Receiver, RecvError, Sender, TryRecvError};
 use tokio::time::Instant;
 use tokio_test::{assert_pending, assert_ready};
-
-/// Runs `body` on its own thread; fails if it is not done within 10 s (a
-/// deadlock in synchronous code cannot be interrupted otherwise).
-fn on_a_thread_with_deadline(name: &str, body: impl FnOnce() + Send + 'static) {
-    let (done_tx, done_rx) = mpsc::channel();
-    let worker = std::thread::spawn(move || {
-        body();
-        let _ = done_tx.send(());
-    });
-    match done_rx.recv_timeout(Duration::from_secs(10)) {
-        Ok(()) => worker.join().unwrap(),
-        Err(mpsc::RecvTimeoutError::Disconnected) => {
-            // The body panicked: show its panic.
-            std::panic::resume_unwind(worker.join().unwrap_err())
-        }
-        Err(mpsc::RecvTimeoutError::Timeout) => {
-            panic!("{name}: not done within 10 s: a deadlock")
-        }
-    }
-}
 
 /// Counts how often an expression was evaluated, and passes its value on.
 fn counted<T>(n: &Cell<u32>, v: T) -> T {
@@ -468,16 +449,23 @@ async fn inside_a_losing_tokio_select_branch_values_are_settled_as_the_channel_s
                     assert_eq!(rx.try_recv(), Ok(round), "bounded({cap}): passed on");
                 }
 
-                // Send case: the other branch's receive completes the select's
-                // waiting send (on bounded(1) by taking the buffered value and
-                // moving the select's into the room) and wins: the value WAS
-                // sent, though the send case's body never ran.
+                // Send case: the other branch's receive meets the select's
+                // waiting send case. On bounded(1) it takes the buffered value
+                // and the room it frees is granted to the case; the receive
+                // wins, the select is dropped and gives the grant back: the
+                // case sent nothing. On a rendezvous channel the waiting
+                // receive grants the case a hand-off; the select runs first
+                // (biased), sends into that receive and wins, and the receive
+                // that lost passes the value on. Either way every value is
+                // received exactly once, and a case's value went out only if
+                // its body ran.
                 let (tx, rx) = gochan::bounded::<u32>(cap);
                 let body_ran = Cell::new(0);
                 for round in 0..50 {
                     if cap == 1 {
                         tx.try_send(1_000 + round).unwrap(); // full
                     }
+                    let before = body_ran.get();
                     let got = tokio::select! {
                         biased;
                         _ = async {
@@ -488,15 +476,23 @@ async fn inside_a_losing_tokio_select_branch_values_are_settled_as_the_channel_s
                         } => None,
                         v = rx.recv() => Some(v),
                     };
-                    let expect_first = if cap == 1 { 1_000 + round } else { round };
-                    assert_eq!(got, Some(Ok(expect_first)));
-                    assert_idle(&rx);
-                    if cap == 1 {
-                        assert_eq!(rx.try_recv(), Ok(round), "sent, although its body never ran");
+                    let ran = body_ran.get() - before;
+                    assert_eq!(ran, usize::from(cap == 0), "bounded({cap}): which branch won");
+                    let mut seen: Vec<u32> = got.into_iter().map(|v| v.unwrap()).collect();
+                    while let Ok(v) = rx.try_recv() {
+                        seen.push(v);
                     }
-                    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty), "sent once");
+                    let mut want = Vec::new();
+                    if cap == 1 {
+                        want.push(1_000 + round);
+                    }
+                    if ran == 1 {
+                        want.push(round);
+                    }
+                    seen.sort_unstable();
+                    assert_eq!(seen, want, "bounded({cap}): each value once, a case's only if it ran");
+                    assert_idle(&rx);
                 }
-                assert_eq!(body_ran.get(), 0);
             }
         },
     )
@@ -543,7 +539,7 @@ impl Wake for Reentrant {
 
 #[test]
 fn a_replaced_waker_whose_drop_closes_the_channel_does_not_deadlock() {
-    on_a_thread_with_deadline("replaced waker closes the channel", || {
+    on_a_thread("replaced waker closes the channel", || {
         let (tx, rx) = gochan::rendezvous::<u32>();
         let mut select = pin!(async {
             gochan::select! {
@@ -576,7 +572,7 @@ fn a_replaced_waker_whose_drop_closes_the_channel_does_not_deadlock() {
 
 #[test]
 fn a_replaced_waker_of_a_dynamic_select_whose_drop_closes_the_channel_does_not_deadlock() {
-    on_a_thread_with_deadline("replaced waker closes the channel (dynamic)", || {
+    on_a_thread("replaced waker closes the channel (dynamic)", || {
         let (tx, rx) = gochan::rendezvous::<u32>();
         let mut sel = gochan::Select::new();
         let case = sel.recv(&rx);
@@ -602,7 +598,7 @@ fn a_replaced_waker_of_a_dynamic_select_whose_drop_closes_the_channel_does_not_d
 
 #[test]
 fn a_waker_that_calls_into_the_channel_when_woken_does_not_deadlock() {
-    on_a_thread_with_deadline("waker calls into the channel", || {
+    on_a_thread("waker calls into the channel", || {
         let (tx, rx) = gochan::rendezvous::<u32>();
         let mut select = pin!(async {
             gochan::select! {
@@ -633,7 +629,7 @@ fn the_waker_left_in_a_dropped_select_is_dropped_outside_any_lock() {
     // A select dropped mid-wait gives its token back to the pool, dropping
     // the waker it held: here that drop closes another channel, with the
     // pool and every lock released. The pool keeps working after it.
-    on_a_thread_with_deadline("waker dropped at give-back", || {
+    on_a_thread("waker dropped at give-back", || {
         let (tx, rx) = gochan::bounded::<u32>(1);
         let (other_tx, other_rx) = gochan::rendezvous::<u32>();
         {
@@ -682,4 +678,516 @@ fn the_select_future_is_send_when_its_items_are() {
         }
     };
     send(&fut);
+}
+
+// ---------------------------------------------------------------------------
+// Many cases: 64 and 100 receive cases, and 100 mixed ones (the macro takes
+// one recursion level per case, so the compiler's default limit of 128
+// allows about 120)
+// ---------------------------------------------------------------------------
+
+/// `n` bounded(1) channels.
+fn channels(n: usize) -> Vec<(gochan::Sender<usize>, gochan::Receiver<usize>)> {
+    (0..n).map(|_| gochan::bounded(1)).collect()
+}
+
+#[tokio::test]
+async fn select_over_64_receive_cases() {
+    let c = channels(64);
+    deadline("select_over_64_receive_cases", async {
+        for k in 0..64 {
+            c[k].0.try_send(k).unwrap();
+            let (i, v) = gochan::select! {
+                recv(c[0].1) -> v => (0, v),
+                recv(c[1].1) -> v => (1, v),
+                recv(c[2].1) -> v => (2, v),
+                recv(c[3].1) -> v => (3, v),
+                recv(c[4].1) -> v => (4, v),
+                recv(c[5].1) -> v => (5, v),
+                recv(c[6].1) -> v => (6, v),
+                recv(c[7].1) -> v => (7, v),
+                recv(c[8].1) -> v => (8, v),
+                recv(c[9].1) -> v => (9, v),
+                recv(c[10].1) -> v => (10, v),
+                recv(c[11].1) -> v => (11, v),
+                recv(c[12].1) -> v => (12, v),
+                recv(c[13].1) -> v => (13, v),
+                recv(c[14].1) -> v => (14, v),
+                recv(c[15].1) -> v => (15, v),
+                recv(c[16].1) -> v => (16, v),
+                recv(c[17].1) -> v => (17, v),
+                recv(c[18].1) -> v => (18, v),
+                recv(c[19].1) -> v => (19, v),
+                recv(c[20].1) -> v => (20, v),
+                recv(c[21].1) -> v => (21, v),
+                recv(c[22].1) -> v => (22, v),
+                recv(c[23].1) -> v => (23, v),
+                recv(c[24].1) -> v => (24, v),
+                recv(c[25].1) -> v => (25, v),
+                recv(c[26].1) -> v => (26, v),
+                recv(c[27].1) -> v => (27, v),
+                recv(c[28].1) -> v => (28, v),
+                recv(c[29].1) -> v => (29, v),
+                recv(c[30].1) -> v => (30, v),
+                recv(c[31].1) -> v => (31, v),
+                recv(c[32].1) -> v => (32, v),
+                recv(c[33].1) -> v => (33, v),
+                recv(c[34].1) -> v => (34, v),
+                recv(c[35].1) -> v => (35, v),
+                recv(c[36].1) -> v => (36, v),
+                recv(c[37].1) -> v => (37, v),
+                recv(c[38].1) -> v => (38, v),
+                recv(c[39].1) -> v => (39, v),
+                recv(c[40].1) -> v => (40, v),
+                recv(c[41].1) -> v => (41, v),
+                recv(c[42].1) -> v => (42, v),
+                recv(c[43].1) -> v => (43, v),
+                recv(c[44].1) -> v => (44, v),
+                recv(c[45].1) -> v => (45, v),
+                recv(c[46].1) -> v => (46, v),
+                recv(c[47].1) -> v => (47, v),
+                recv(c[48].1) -> v => (48, v),
+                recv(c[49].1) -> v => (49, v),
+                recv(c[50].1) -> v => (50, v),
+                recv(c[51].1) -> v => (51, v),
+                recv(c[52].1) -> v => (52, v),
+                recv(c[53].1) -> v => (53, v),
+                recv(c[54].1) -> v => (54, v),
+                recv(c[55].1) -> v => (55, v),
+                recv(c[56].1) -> v => (56, v),
+                recv(c[57].1) -> v => (57, v),
+                recv(c[58].1) -> v => (58, v),
+                recv(c[59].1) -> v => (59, v),
+                recv(c[60].1) -> v => (60, v),
+                recv(c[61].1) -> v => (61, v),
+                recv(c[62].1) -> v => (62, v),
+                recv(c[63].1) -> v => (63, v),
+            };
+            assert_eq!((i, v), (k, Ok(k)));
+        }
+        // Waiting on all of them: a later value completes the right case.
+        let sender = c[64 - 1].0.clone();
+        let late = tokio::spawn(async move { sender.send(7).await });
+        let (i, v) = gochan::select! {
+            recv(c[0].1) -> v => (0, v),
+            recv(c[1].1) -> v => (1, v),
+            recv(c[2].1) -> v => (2, v),
+            recv(c[3].1) -> v => (3, v),
+            recv(c[4].1) -> v => (4, v),
+            recv(c[5].1) -> v => (5, v),
+            recv(c[6].1) -> v => (6, v),
+            recv(c[7].1) -> v => (7, v),
+            recv(c[8].1) -> v => (8, v),
+            recv(c[9].1) -> v => (9, v),
+            recv(c[10].1) -> v => (10, v),
+            recv(c[11].1) -> v => (11, v),
+            recv(c[12].1) -> v => (12, v),
+            recv(c[13].1) -> v => (13, v),
+            recv(c[14].1) -> v => (14, v),
+            recv(c[15].1) -> v => (15, v),
+            recv(c[16].1) -> v => (16, v),
+            recv(c[17].1) -> v => (17, v),
+            recv(c[18].1) -> v => (18, v),
+            recv(c[19].1) -> v => (19, v),
+            recv(c[20].1) -> v => (20, v),
+            recv(c[21].1) -> v => (21, v),
+            recv(c[22].1) -> v => (22, v),
+            recv(c[23].1) -> v => (23, v),
+            recv(c[24].1) -> v => (24, v),
+            recv(c[25].1) -> v => (25, v),
+            recv(c[26].1) -> v => (26, v),
+            recv(c[27].1) -> v => (27, v),
+            recv(c[28].1) -> v => (28, v),
+            recv(c[29].1) -> v => (29, v),
+            recv(c[30].1) -> v => (30, v),
+            recv(c[31].1) -> v => (31, v),
+            recv(c[32].1) -> v => (32, v),
+            recv(c[33].1) -> v => (33, v),
+            recv(c[34].1) -> v => (34, v),
+            recv(c[35].1) -> v => (35, v),
+            recv(c[36].1) -> v => (36, v),
+            recv(c[37].1) -> v => (37, v),
+            recv(c[38].1) -> v => (38, v),
+            recv(c[39].1) -> v => (39, v),
+            recv(c[40].1) -> v => (40, v),
+            recv(c[41].1) -> v => (41, v),
+            recv(c[42].1) -> v => (42, v),
+            recv(c[43].1) -> v => (43, v),
+            recv(c[44].1) -> v => (44, v),
+            recv(c[45].1) -> v => (45, v),
+            recv(c[46].1) -> v => (46, v),
+            recv(c[47].1) -> v => (47, v),
+            recv(c[48].1) -> v => (48, v),
+            recv(c[49].1) -> v => (49, v),
+            recv(c[50].1) -> v => (50, v),
+            recv(c[51].1) -> v => (51, v),
+            recv(c[52].1) -> v => (52, v),
+            recv(c[53].1) -> v => (53, v),
+            recv(c[54].1) -> v => (54, v),
+            recv(c[55].1) -> v => (55, v),
+            recv(c[56].1) -> v => (56, v),
+            recv(c[57].1) -> v => (57, v),
+            recv(c[58].1) -> v => (58, v),
+            recv(c[59].1) -> v => (59, v),
+            recv(c[60].1) -> v => (60, v),
+            recv(c[61].1) -> v => (61, v),
+            recv(c[62].1) -> v => (62, v),
+            recv(c[63].1) -> v => (63, v),
+        };
+        assert_eq!((i, v), (64 - 1, Ok(7)));
+        late.await.unwrap().unwrap();
+        for (_, rx) in &c {
+            let s = rx.stats();
+            assert_eq!((s.waiting_receivers, s.buffered), (0, 0), "{s:?}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn select_over_100_receive_cases() {
+    let c = channels(100);
+    deadline("select_over_100_receive_cases", async {
+        for k in 0..100 {
+            c[k].0.try_send(k).unwrap();
+            let (i, v) = gochan::select! {
+                recv(c[0].1) -> v => (0, v),
+                recv(c[1].1) -> v => (1, v),
+                recv(c[2].1) -> v => (2, v),
+                recv(c[3].1) -> v => (3, v),
+                recv(c[4].1) -> v => (4, v),
+                recv(c[5].1) -> v => (5, v),
+                recv(c[6].1) -> v => (6, v),
+                recv(c[7].1) -> v => (7, v),
+                recv(c[8].1) -> v => (8, v),
+                recv(c[9].1) -> v => (9, v),
+                recv(c[10].1) -> v => (10, v),
+                recv(c[11].1) -> v => (11, v),
+                recv(c[12].1) -> v => (12, v),
+                recv(c[13].1) -> v => (13, v),
+                recv(c[14].1) -> v => (14, v),
+                recv(c[15].1) -> v => (15, v),
+                recv(c[16].1) -> v => (16, v),
+                recv(c[17].1) -> v => (17, v),
+                recv(c[18].1) -> v => (18, v),
+                recv(c[19].1) -> v => (19, v),
+                recv(c[20].1) -> v => (20, v),
+                recv(c[21].1) -> v => (21, v),
+                recv(c[22].1) -> v => (22, v),
+                recv(c[23].1) -> v => (23, v),
+                recv(c[24].1) -> v => (24, v),
+                recv(c[25].1) -> v => (25, v),
+                recv(c[26].1) -> v => (26, v),
+                recv(c[27].1) -> v => (27, v),
+                recv(c[28].1) -> v => (28, v),
+                recv(c[29].1) -> v => (29, v),
+                recv(c[30].1) -> v => (30, v),
+                recv(c[31].1) -> v => (31, v),
+                recv(c[32].1) -> v => (32, v),
+                recv(c[33].1) -> v => (33, v),
+                recv(c[34].1) -> v => (34, v),
+                recv(c[35].1) -> v => (35, v),
+                recv(c[36].1) -> v => (36, v),
+                recv(c[37].1) -> v => (37, v),
+                recv(c[38].1) -> v => (38, v),
+                recv(c[39].1) -> v => (39, v),
+                recv(c[40].1) -> v => (40, v),
+                recv(c[41].1) -> v => (41, v),
+                recv(c[42].1) -> v => (42, v),
+                recv(c[43].1) -> v => (43, v),
+                recv(c[44].1) -> v => (44, v),
+                recv(c[45].1) -> v => (45, v),
+                recv(c[46].1) -> v => (46, v),
+                recv(c[47].1) -> v => (47, v),
+                recv(c[48].1) -> v => (48, v),
+                recv(c[49].1) -> v => (49, v),
+                recv(c[50].1) -> v => (50, v),
+                recv(c[51].1) -> v => (51, v),
+                recv(c[52].1) -> v => (52, v),
+                recv(c[53].1) -> v => (53, v),
+                recv(c[54].1) -> v => (54, v),
+                recv(c[55].1) -> v => (55, v),
+                recv(c[56].1) -> v => (56, v),
+                recv(c[57].1) -> v => (57, v),
+                recv(c[58].1) -> v => (58, v),
+                recv(c[59].1) -> v => (59, v),
+                recv(c[60].1) -> v => (60, v),
+                recv(c[61].1) -> v => (61, v),
+                recv(c[62].1) -> v => (62, v),
+                recv(c[63].1) -> v => (63, v),
+                recv(c[64].1) -> v => (64, v),
+                recv(c[65].1) -> v => (65, v),
+                recv(c[66].1) -> v => (66, v),
+                recv(c[67].1) -> v => (67, v),
+                recv(c[68].1) -> v => (68, v),
+                recv(c[69].1) -> v => (69, v),
+                recv(c[70].1) -> v => (70, v),
+                recv(c[71].1) -> v => (71, v),
+                recv(c[72].1) -> v => (72, v),
+                recv(c[73].1) -> v => (73, v),
+                recv(c[74].1) -> v => (74, v),
+                recv(c[75].1) -> v => (75, v),
+                recv(c[76].1) -> v => (76, v),
+                recv(c[77].1) -> v => (77, v),
+                recv(c[78].1) -> v => (78, v),
+                recv(c[79].1) -> v => (79, v),
+                recv(c[80].1) -> v => (80, v),
+                recv(c[81].1) -> v => (81, v),
+                recv(c[82].1) -> v => (82, v),
+                recv(c[83].1) -> v => (83, v),
+                recv(c[84].1) -> v => (84, v),
+                recv(c[85].1) -> v => (85, v),
+                recv(c[86].1) -> v => (86, v),
+                recv(c[87].1) -> v => (87, v),
+                recv(c[88].1) -> v => (88, v),
+                recv(c[89].1) -> v => (89, v),
+                recv(c[90].1) -> v => (90, v),
+                recv(c[91].1) -> v => (91, v),
+                recv(c[92].1) -> v => (92, v),
+                recv(c[93].1) -> v => (93, v),
+                recv(c[94].1) -> v => (94, v),
+                recv(c[95].1) -> v => (95, v),
+                recv(c[96].1) -> v => (96, v),
+                recv(c[97].1) -> v => (97, v),
+                recv(c[98].1) -> v => (98, v),
+                recv(c[99].1) -> v => (99, v),
+            };
+            assert_eq!((i, v), (k, Ok(k)));
+        }
+        // Waiting on all of them: a later value completes the right case.
+        let sender = c[100 - 1].0.clone();
+        let late = tokio::spawn(async move { sender.send(7).await });
+        let (i, v) = gochan::select! {
+            recv(c[0].1) -> v => (0, v),
+            recv(c[1].1) -> v => (1, v),
+            recv(c[2].1) -> v => (2, v),
+            recv(c[3].1) -> v => (3, v),
+            recv(c[4].1) -> v => (4, v),
+            recv(c[5].1) -> v => (5, v),
+            recv(c[6].1) -> v => (6, v),
+            recv(c[7].1) -> v => (7, v),
+            recv(c[8].1) -> v => (8, v),
+            recv(c[9].1) -> v => (9, v),
+            recv(c[10].1) -> v => (10, v),
+            recv(c[11].1) -> v => (11, v),
+            recv(c[12].1) -> v => (12, v),
+            recv(c[13].1) -> v => (13, v),
+            recv(c[14].1) -> v => (14, v),
+            recv(c[15].1) -> v => (15, v),
+            recv(c[16].1) -> v => (16, v),
+            recv(c[17].1) -> v => (17, v),
+            recv(c[18].1) -> v => (18, v),
+            recv(c[19].1) -> v => (19, v),
+            recv(c[20].1) -> v => (20, v),
+            recv(c[21].1) -> v => (21, v),
+            recv(c[22].1) -> v => (22, v),
+            recv(c[23].1) -> v => (23, v),
+            recv(c[24].1) -> v => (24, v),
+            recv(c[25].1) -> v => (25, v),
+            recv(c[26].1) -> v => (26, v),
+            recv(c[27].1) -> v => (27, v),
+            recv(c[28].1) -> v => (28, v),
+            recv(c[29].1) -> v => (29, v),
+            recv(c[30].1) -> v => (30, v),
+            recv(c[31].1) -> v => (31, v),
+            recv(c[32].1) -> v => (32, v),
+            recv(c[33].1) -> v => (33, v),
+            recv(c[34].1) -> v => (34, v),
+            recv(c[35].1) -> v => (35, v),
+            recv(c[36].1) -> v => (36, v),
+            recv(c[37].1) -> v => (37, v),
+            recv(c[38].1) -> v => (38, v),
+            recv(c[39].1) -> v => (39, v),
+            recv(c[40].1) -> v => (40, v),
+            recv(c[41].1) -> v => (41, v),
+            recv(c[42].1) -> v => (42, v),
+            recv(c[43].1) -> v => (43, v),
+            recv(c[44].1) -> v => (44, v),
+            recv(c[45].1) -> v => (45, v),
+            recv(c[46].1) -> v => (46, v),
+            recv(c[47].1) -> v => (47, v),
+            recv(c[48].1) -> v => (48, v),
+            recv(c[49].1) -> v => (49, v),
+            recv(c[50].1) -> v => (50, v),
+            recv(c[51].1) -> v => (51, v),
+            recv(c[52].1) -> v => (52, v),
+            recv(c[53].1) -> v => (53, v),
+            recv(c[54].1) -> v => (54, v),
+            recv(c[55].1) -> v => (55, v),
+            recv(c[56].1) -> v => (56, v),
+            recv(c[57].1) -> v => (57, v),
+            recv(c[58].1) -> v => (58, v),
+            recv(c[59].1) -> v => (59, v),
+            recv(c[60].1) -> v => (60, v),
+            recv(c[61].1) -> v => (61, v),
+            recv(c[62].1) -> v => (62, v),
+            recv(c[63].1) -> v => (63, v),
+            recv(c[64].1) -> v => (64, v),
+            recv(c[65].1) -> v => (65, v),
+            recv(c[66].1) -> v => (66, v),
+            recv(c[67].1) -> v => (67, v),
+            recv(c[68].1) -> v => (68, v),
+            recv(c[69].1) -> v => (69, v),
+            recv(c[70].1) -> v => (70, v),
+            recv(c[71].1) -> v => (71, v),
+            recv(c[72].1) -> v => (72, v),
+            recv(c[73].1) -> v => (73, v),
+            recv(c[74].1) -> v => (74, v),
+            recv(c[75].1) -> v => (75, v),
+            recv(c[76].1) -> v => (76, v),
+            recv(c[77].1) -> v => (77, v),
+            recv(c[78].1) -> v => (78, v),
+            recv(c[79].1) -> v => (79, v),
+            recv(c[80].1) -> v => (80, v),
+            recv(c[81].1) -> v => (81, v),
+            recv(c[82].1) -> v => (82, v),
+            recv(c[83].1) -> v => (83, v),
+            recv(c[84].1) -> v => (84, v),
+            recv(c[85].1) -> v => (85, v),
+            recv(c[86].1) -> v => (86, v),
+            recv(c[87].1) -> v => (87, v),
+            recv(c[88].1) -> v => (88, v),
+            recv(c[89].1) -> v => (89, v),
+            recv(c[90].1) -> v => (90, v),
+            recv(c[91].1) -> v => (91, v),
+            recv(c[92].1) -> v => (92, v),
+            recv(c[93].1) -> v => (93, v),
+            recv(c[94].1) -> v => (94, v),
+            recv(c[95].1) -> v => (95, v),
+            recv(c[96].1) -> v => (96, v),
+            recv(c[97].1) -> v => (97, v),
+            recv(c[98].1) -> v => (98, v),
+            recv(c[99].1) -> v => (99, v),
+        };
+        assert_eq!((i, v), (100 - 1, Ok(7)));
+        late.await.unwrap().unwrap();
+        for (_, rx) in &c {
+            let s = rx.stats();
+            assert_eq!((s.waiting_receivers, s.buffered), (0, 0), "{s:?}");
+        }
+    })
+    .await;
+}
+
+#[test]
+fn select_over_100_mixed_cases_with_guards_and_default() {
+    // 50 receive cases (every other one switched off by its guard) and 50
+    // send cases on full channels; one receive case is ready at a time.
+    let r = channels(50);
+    let s = channels(50);
+    for (tx, _) in &s {
+        tx.try_send(usize::MAX).unwrap(); // full: never ready
+    }
+    for k in 0..50 {
+        r[k].0.try_send(k).unwrap();
+        let on: Vec<bool> = (0..50).map(|i| i % 2 == k % 2).collect();
+        let got = gochan::select! {
+            recv(r[0].1) -> v, if on[0] => Some((0, v)),
+            recv(r[1].1) -> v, if on[1] => Some((1, v)),
+            recv(r[2].1) -> v, if on[2] => Some((2, v)),
+            recv(r[3].1) -> v, if on[3] => Some((3, v)),
+            recv(r[4].1) -> v, if on[4] => Some((4, v)),
+            recv(r[5].1) -> v, if on[5] => Some((5, v)),
+            recv(r[6].1) -> v, if on[6] => Some((6, v)),
+            recv(r[7].1) -> v, if on[7] => Some((7, v)),
+            recv(r[8].1) -> v, if on[8] => Some((8, v)),
+            recv(r[9].1) -> v, if on[9] => Some((9, v)),
+            recv(r[10].1) -> v, if on[10] => Some((10, v)),
+            recv(r[11].1) -> v, if on[11] => Some((11, v)),
+            recv(r[12].1) -> v, if on[12] => Some((12, v)),
+            recv(r[13].1) -> v, if on[13] => Some((13, v)),
+            recv(r[14].1) -> v, if on[14] => Some((14, v)),
+            recv(r[15].1) -> v, if on[15] => Some((15, v)),
+            recv(r[16].1) -> v, if on[16] => Some((16, v)),
+            recv(r[17].1) -> v, if on[17] => Some((17, v)),
+            recv(r[18].1) -> v, if on[18] => Some((18, v)),
+            recv(r[19].1) -> v, if on[19] => Some((19, v)),
+            recv(r[20].1) -> v, if on[20] => Some((20, v)),
+            recv(r[21].1) -> v, if on[21] => Some((21, v)),
+            recv(r[22].1) -> v, if on[22] => Some((22, v)),
+            recv(r[23].1) -> v, if on[23] => Some((23, v)),
+            recv(r[24].1) -> v, if on[24] => Some((24, v)),
+            recv(r[25].1) -> v, if on[25] => Some((25, v)),
+            recv(r[26].1) -> v, if on[26] => Some((26, v)),
+            recv(r[27].1) -> v, if on[27] => Some((27, v)),
+            recv(r[28].1) -> v, if on[28] => Some((28, v)),
+            recv(r[29].1) -> v, if on[29] => Some((29, v)),
+            recv(r[30].1) -> v, if on[30] => Some((30, v)),
+            recv(r[31].1) -> v, if on[31] => Some((31, v)),
+            recv(r[32].1) -> v, if on[32] => Some((32, v)),
+            recv(r[33].1) -> v, if on[33] => Some((33, v)),
+            recv(r[34].1) -> v, if on[34] => Some((34, v)),
+            recv(r[35].1) -> v, if on[35] => Some((35, v)),
+            recv(r[36].1) -> v, if on[36] => Some((36, v)),
+            recv(r[37].1) -> v, if on[37] => Some((37, v)),
+            recv(r[38].1) -> v, if on[38] => Some((38, v)),
+            recv(r[39].1) -> v, if on[39] => Some((39, v)),
+            recv(r[40].1) -> v, if on[40] => Some((40, v)),
+            recv(r[41].1) -> v, if on[41] => Some((41, v)),
+            recv(r[42].1) -> v, if on[42] => Some((42, v)),
+            recv(r[43].1) -> v, if on[43] => Some((43, v)),
+            recv(r[44].1) -> v, if on[44] => Some((44, v)),
+            recv(r[45].1) -> v, if on[45] => Some((45, v)),
+            recv(r[46].1) -> v, if on[46] => Some((46, v)),
+            recv(r[47].1) -> v, if on[47] => Some((47, v)),
+            recv(r[48].1) -> v, if on[48] => Some((48, v)),
+            recv(r[49].1) -> v, if on[49] => Some((49, v)),
+            send(s[0].0, 0) -> _r => unreachable!("full"),
+            send(s[1].0, 1) -> _r => unreachable!("full"),
+            send(s[2].0, 2) -> _r => unreachable!("full"),
+            send(s[3].0, 3) -> _r => unreachable!("full"),
+            send(s[4].0, 4) -> _r => unreachable!("full"),
+            send(s[5].0, 5) -> _r => unreachable!("full"),
+            send(s[6].0, 6) -> _r => unreachable!("full"),
+            send(s[7].0, 7) -> _r => unreachable!("full"),
+            send(s[8].0, 8) -> _r => unreachable!("full"),
+            send(s[9].0, 9) -> _r => unreachable!("full"),
+            send(s[10].0, 10) -> _r => unreachable!("full"),
+            send(s[11].0, 11) -> _r => unreachable!("full"),
+            send(s[12].0, 12) -> _r => unreachable!("full"),
+            send(s[13].0, 13) -> _r => unreachable!("full"),
+            send(s[14].0, 14) -> _r => unreachable!("full"),
+            send(s[15].0, 15) -> _r => unreachable!("full"),
+            send(s[16].0, 16) -> _r => unreachable!("full"),
+            send(s[17].0, 17) -> _r => unreachable!("full"),
+            send(s[18].0, 18) -> _r => unreachable!("full"),
+            send(s[19].0, 19) -> _r => unreachable!("full"),
+            send(s[20].0, 20) -> _r => unreachable!("full"),
+            send(s[21].0, 21) -> _r => unreachable!("full"),
+            send(s[22].0, 22) -> _r => unreachable!("full"),
+            send(s[23].0, 23) -> _r => unreachable!("full"),
+            send(s[24].0, 24) -> _r => unreachable!("full"),
+            send(s[25].0, 25) -> _r => unreachable!("full"),
+            send(s[26].0, 26) -> _r => unreachable!("full"),
+            send(s[27].0, 27) -> _r => unreachable!("full"),
+            send(s[28].0, 28) -> _r => unreachable!("full"),
+            send(s[29].0, 29) -> _r => unreachable!("full"),
+            send(s[30].0, 30) -> _r => unreachable!("full"),
+            send(s[31].0, 31) -> _r => unreachable!("full"),
+            send(s[32].0, 32) -> _r => unreachable!("full"),
+            send(s[33].0, 33) -> _r => unreachable!("full"),
+            send(s[34].0, 34) -> _r => unreachable!("full"),
+            send(s[35].0, 35) -> _r => unreachable!("full"),
+            send(s[36].0, 36) -> _r => unreachable!("full"),
+            send(s[37].0, 37) -> _r => unreachable!("full"),
+            send(s[38].0, 38) -> _r => unreachable!("full"),
+            send(s[39].0, 39) -> _r => unreachable!("full"),
+            send(s[40].0, 40) -> _r => unreachable!("full"),
+            send(s[41].0, 41) -> _r => unreachable!("full"),
+            send(s[42].0, 42) -> _r => unreachable!("full"),
+            send(s[43].0, 43) -> _r => unreachable!("full"),
+            send(s[44].0, 44) -> _r => unreachable!("full"),
+            send(s[45].0, 45) -> _r => unreachable!("full"),
+            send(s[46].0, 46) -> _r => unreachable!("full"),
+            send(s[47].0, 47) -> _r => unreachable!("full"),
+            send(s[48].0, 48) -> _r => unreachable!("full"),
+            send(s[49].0, 49) -> _r => unreachable!("full"),
+            default => None,
+        };
+        assert_eq!(got, Some((k, Ok(k))));
+    }
+    for (_, rx) in &s {
+        assert_eq!(rx.try_recv(), Ok(usize::MAX));
+        assert!(rx.is_empty(), "no send case sent");
+    }
 }

@@ -2,20 +2,16 @@
 //! `Receiver` as a `FusedStream` (so `futures::select!` needs no `.fuse()`),
 //! the owned send (`send_owned`) and the `cancel` of the send futures.
 
+mod common;
+
 use std::time::Duration;
 
+use common::deadline;
 use futures::future::FusedFuture;
 use futures::stream::FusedStream;
 use futures::{SinkExt, StreamExt};
 use tokio_test::task::spawn;
 use tokio_test::{assert_pending, assert_ready_eq};
-
-/// Runs `f` under a deadline, so that a bug fails instead of hanging.
-async fn deadline<F: std::future::Future>(f: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(10), f)
-        .await
-        .expect("deadline passed")
-}
 
 #[tokio::test]
 async fn forward_into_an_owned_sink_closes_with_the_last_sender() {
@@ -25,9 +21,9 @@ async fn forward_into_an_owned_sink_closes_with_the_last_sender() {
             .map(Ok)
             .forward(tx.into_sink()),
     );
-    let got: Vec<u32> = deadline(rx.clone().collect()).await;
+    let got: Vec<u32> = deadline("rx.clone().collect()", rx.clone().collect()).await;
     assert_eq!(got, (0..100).collect::<Vec<_>>());
-    deadline(forward).await.unwrap().unwrap();
+    deadline("forward", forward).await.unwrap().unwrap();
     assert!(rx.is_finished());
 }
 
@@ -44,12 +40,12 @@ async fn two_forwards_close_the_channel_only_when_both_end() {
             .map(Ok)
             .forward(tx.into_sink()),
     );
-    let mut got: Vec<u32> = deadline(rx.collect()).await;
+    let mut got: Vec<u32> = deadline("rx.collect()", rx.collect()).await;
     got.sort_unstable();
     let want: Vec<u32> = (0..50).chain(100..150).collect();
     assert_eq!(got, want);
-    deadline(a).await.unwrap().unwrap();
-    deadline(b).await.unwrap().unwrap();
+    deadline("the first forward", a).await.unwrap().unwrap();
+    deadline("the second forward", b).await.unwrap().unwrap();
 }
 
 #[tokio::test]
@@ -66,16 +62,19 @@ async fn send_all_through_a_borrowed_sink_keeps_the_channel_open() {
             got
         }
     });
-    deadline(sink.send_all(&mut futures::stream::iter(0..20).map(Ok)))
-        .await
-        .unwrap();
-    deadline(sink.close()).await.unwrap();
+    deadline(
+        "sink.send_all",
+        sink.send_all(&mut futures::stream::iter(0..20).map(Ok)),
+    )
+    .await
+    .unwrap();
+    deadline("sink.close()", sink.close()).await.unwrap();
     assert!(
         !tx.is_closed(),
         "a borrowed sink's close leaves the channel open"
     );
     assert_eq!(
-        deadline(consumer).await.unwrap(),
+        deadline("consumer", consumer).await.unwrap(),
         (0..20).collect::<Vec<_>>()
     );
     // A closed sink refuses values, handing them back.
@@ -181,7 +180,7 @@ async fn receiver_is_a_fused_stream_for_futures_select() {
     });
     let mut got = Vec::new();
     let mut ends = 0;
-    deadline(async {
+    deadline("the test body", async {
         loop {
             futures::select! {
                 v = rx_a.next() => match v { Some(v) => got.push(v), None => ends += 1 },
@@ -244,7 +243,7 @@ async fn send_owned_can_be_spawned() {
         .map(|i| tokio::spawn(tx.clone().send_owned(i)))
         .collect();
     drop(tx);
-    let mut got: Vec<u32> = deadline(rx.collect()).await;
+    let mut got: Vec<u32> = deadline("rx.collect()", rx.collect()).await;
     got.sort_unstable();
     assert_eq!(got, [0, 1, 2, 3]);
     for t in tasks {
@@ -342,4 +341,40 @@ fn max_capacity_is_the_buffer_size() {
     assert_eq!(rx.capacity(), Some(3), "unlike tokio's, not the free slots");
     assert_eq!(gochan::rendezvous::<u32>().0.max_capacity(), 0);
     assert_eq!(gochan::unbounded::<u32>().1.max_capacity(), usize::MAX);
+}
+
+/// A sink whose `poll_ready` lost interest (a `send_all` that lost a
+/// `tokio::select!` to a timer) and that is kept: its place in line is the
+/// sink's (first come, first served, as tokio-util's `PollSender`), and
+/// `abort_send` gives it back, so that the room that frees goes to another
+/// sender. The sink still works afterwards.
+#[tokio::test(start_paused = true)]
+async fn abort_send_withdraws_a_kept_sinks_place_in_line() {
+    let (tx, rx) = gochan::bounded::<u32>(1);
+    tx.try_send(0).unwrap();
+    let mut sink = tx.sink();
+    let mut items = futures::stream::iter([1u32, 2]).map(Ok);
+    tokio::select! {
+        res = sink.send_all(&mut items) => panic!("the channel is full, yet send_all ended: {res:?}"),
+        _ = tokio::time::sleep(Duration::from_millis(10)) => {}
+    }
+    assert_eq!(tx.stats().waiting_senders, 1, "the sink waits in line");
+    assert!(sink.abort_send(), "a waiting poll_ready was aborted");
+    assert_eq!(
+        tx.stats().waiting_senders,
+        0,
+        "abort_send withdrew its place"
+    );
+    assert!(!sink.has_reservation());
+    assert_eq!(rx.recv().await, Ok(0), "frees the room");
+    assert_eq!(
+        tx.clone().try_send(5),
+        Ok(()),
+        "the room is free for anyone"
+    );
+    assert_eq!(rx.try_recv(), Ok(5));
+    // Nothing to abort now, and the sink still sends.
+    assert!(!sink.abort_send());
+    deadline("sink.send", sink.send(7)).await.unwrap();
+    assert_eq!(rx.try_recv(), Ok(7));
 }

@@ -2,32 +2,15 @@
 //! and drained, keeps FIFO order, serves many consumers, and is as cancel safe
 //! as `recv`.
 
-use std::future::Future;
+mod common;
+
 use std::time::Duration;
 
-use gochan::{Receiver, RecvError, Sender, TryRecvError};
+use common::{deadline, kinds};
+use gochan::{RecvError, TryRecvError};
 use tokio_stream::{Stream, StreamExt};
 use tokio_test::task::spawn;
 use tokio_test::{assert_pending, assert_ready, assert_ready_eq};
-
-/// Fails the test instead of hanging it.
-async fn deadline<F: Future>(f: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(10), f)
-        .await
-        .expect("deadlock: the test did not finish within 10s")
-}
-
-/// Both ends of a channel.
-type Pair<T> = (Sender<T>, Receiver<T>);
-
-/// The three kinds of channel, for tests that hold for all of them.
-fn kinds<T>() -> Vec<(&'static str, Pair<T>)> {
-    vec![
-        ("bounded", gochan::bounded(4)),
-        ("unbounded", gochan::unbounded()),
-        ("rendezvous", gochan::rendezvous()),
-    ]
-}
 
 #[tokio::test]
 async fn collect_until_closed_and_drained() {
@@ -37,7 +20,7 @@ async fn collect_until_closed_and_drained() {
                 tx.send(i).await.unwrap();
             }
         });
-        let got: Vec<i32> = deadline(rx.collect()).await;
+        let got: Vec<i32> = deadline("rx.collect()", rx.collect()).await;
         assert_eq!(got, (0..20).collect::<Vec<_>>(), "{kind}");
         producer.await.unwrap();
     }
@@ -153,12 +136,12 @@ fn five_stream_consumers_take_turns() {
         drop(rx);
         tokio::task::yield_now().await; // every consumer waits in line
         for i in 0..10 {
-            deadline(tx.send(i)).await.unwrap();
+            deadline("tx.send", tx.send(i)).await.unwrap();
         }
         drop(tx);
         let mut all = Vec::new();
         for c in consumers {
-            let got = deadline(c).await.unwrap();
+            let got = deadline("a consumer", c).await.unwrap();
             assert!(!got.is_empty(), "every consumer takes its turn");
             all.extend(got);
         }
@@ -205,7 +188,7 @@ async fn many_stream_consumers() {
             tx.send(i).await.unwrap();
         }
     });
-    let mut all = deadline(async {
+    let mut all = deadline("the test body", async {
         producer.await.unwrap();
         let mut all = Vec::new();
         for c in consumers {
@@ -335,7 +318,9 @@ fn dropped_handle_passes_on_what_its_cancelled_next_was_handed() {
         let mut waiting = spawn(other.recv());
         assert_pending!(waiting.poll(), "{kind}");
         tx.try_send(1).unwrap(); // to `rx`, which waited first
-        assert!(!waiting.is_woken(), "{kind}");
+                                 // Held by a handle nobody may be polling: the receive waiting behind
+                                 // it is woken to take it over if the handle does not take it first.
+        assert!(waiting.is_woken(), "{kind}");
         drop(rx);
         assert!(waiting.is_woken(), "{kind}");
         assert_ready_eq!(waiting.poll(), Ok(1), "{kind}");
@@ -392,7 +377,7 @@ async fn next_dropped_in_select_loops_strands_nothing() {
     drop(tx);
     let mut all = Vec::new();
     for c in consumers {
-        all.extend(deadline(c).await.unwrap());
+        all.extend(deadline("a consumer", c).await.unwrap());
     }
     all.sort_unstable();
     assert_eq!(all, (0..200).collect::<Vec<_>>());
@@ -421,4 +406,32 @@ fn try_recv_after_stream_end() {
     let rx = stream.into_inner();
     assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
     assert!(assert_ready!(spawn(rx.recv()).poll()).is_err());
+}
+
+/// An idle handle never holds the channel up (issue 15): a handle whose
+/// `next()` was polled once and dropped is first in line and is handed the
+/// next value; a clone waiting in `recv()` meanwhile must get that value,
+/// with no further send and no close, while the idle handle stays alive.
+#[tokio::test(start_paused = true)]
+async fn a_value_handed_to_an_idle_handle_reaches_a_clone_waiting_in_recv() {
+    for (kind, (tx, mut idle)) in kinds::<i32>() {
+        let waiting = idle.clone();
+        assert_pending!(spawn(idle.next()).poll(), "{kind}"); // polled once, dropped
+        let receiver = tokio::spawn(async move {
+            let got = tokio::time::timeout(Duration::from_secs(10), waiting.recv()).await;
+            (got, waiting)
+        });
+        tokio::task::yield_now().await; // the clone waits in recv()
+        assert_eq!(tx.try_send(1), Ok(()), "{kind}: handed to the idle handle");
+        let (got, waiting) = receiver.await.unwrap();
+        assert_eq!(
+            got,
+            Ok(Ok(1)),
+            "{kind}: the value sat in the idle handle while a clone waited (Err(Elapsed))"
+        );
+        assert_eq!(idle.try_recv(), Err(TryRecvError::Empty), "{kind}");
+        assert_eq!(waiting.try_recv(), Err(TryRecvError::Empty), "{kind}");
+        drop(tx);
+        assert!(idle.is_finished(), "{kind}");
+    }
 }

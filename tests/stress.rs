@@ -36,7 +36,7 @@ use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{deadline, DEADLINE};
+use common::{deadline, on_a_thread, Rng};
 use gochan::{
     DeliverError, Receiver, RecvCase, RecvTimeoutError, Select, SendCase, SendError,
     SendTimeoutError, Sender, TryRecvError, TrySendError,
@@ -64,25 +64,6 @@ fn seed_base() -> u64 {
         .unwrap_or(0)
 }
 
-/// Runs `body` on a plain thread under [`DEADLINE`].
-fn thread_deadline(name: &'static str, body: impl FnOnce() + Send + 'static) {
-    let (done_tx, done_rx) = std::sync::mpsc::channel();
-    let handle = std::thread::spawn(move || {
-        body();
-        let _ = done_tx.send(());
-    });
-    match done_rx.recv_timeout(DEADLINE) {
-        Ok(()) => handle.join().unwrap(),
-        // The body panicked: re-raise its panic.
-        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-            std::panic::resume_unwind(handle.join().unwrap_err())
-        }
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-            panic!("{name}: not done within {DEADLINE:?}, a deadlock or a lost wake-up")
-        }
-    }
-}
-
 /// The kinds of channel every test runs on.
 #[derive(Clone, Copy, Debug)]
 enum Kind {
@@ -106,47 +87,6 @@ impl Kind {
             Kind::Bounded16 => gochan::bounded(16),
             Kind::Unbounded => gochan::unbounded(),
             Kind::Rendezvous => gochan::rendezvous(),
-        }
-    }
-}
-
-/// A small seeded xorshift64* generator.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Self {
-        // splitmix64 of the seed, so that nearby seeds give unrelated streams.
-        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        Rng((z ^ (z >> 31)) | 1)
-    }
-
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// Uniform in `0..n` (`n > 0`), near enough for tests.
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    /// True with probability `percent`/100.
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-
-    /// A tiny duration: zero, some microseconds, or up to a millisecond.
-    fn tiny(&mut self) -> Duration {
-        match self.below(4) {
-            0 => Duration::ZERO,
-            1 | 2 => Duration::from_micros(self.below(100)),
-            _ => Duration::from_micros(self.below(1000)),
         }
     }
 }
@@ -1169,7 +1109,7 @@ fn threads_exact_once(kind: Kind, per_producer: usize) {
 
 #[test]
 fn threads_blocking_every_id_once() {
-    thread_deadline("threads_blocking_every_id_once", || {
+    on_a_thread("threads_blocking_every_id_once", || {
         let per_producer = 25_000 * scale();
         for kind in KINDS {
             threads_exact_once(kind, per_producer);
@@ -1181,7 +1121,7 @@ fn threads_blocking_every_id_once() {
 /// thread in the middle: every value received, handed back or returned.
 #[test]
 fn threads_blocking_close_now_accounts_for_everything() {
-    thread_deadline("threads_blocking_close_now_accounts_for_everything", || {
+    on_a_thread("threads_blocking_close_now_accounts_for_everything", || {
         let base = seed_base();
         for round in base..base + 20 * scale() as u64 {
             for kind in KINDS {
@@ -1268,5 +1208,236 @@ async fn stream_next_cancelled_then_recv() {
         );
         assert!(rx.is_finished());
     })
+    .await;
+}
+
+// ---------------------------------------------------------------------------
+// The storm: idle handles must not hold the channel up (issue 15)
+// ---------------------------------------------------------------------------
+
+/// A producer mixing `send`, `try_send`, `reserve` (raced against a timer),
+/// the `Sink` and `deliver`, that may be aborted at any await: each id is marked
+/// [`outcome::MAYBE`] before its payload exists, so a value whose send or
+/// `deliver` was dropped by the abort may have been sent (received once) or
+/// dropped with its future (received never), but never both.
+async fn storm_producer(
+    tx: Sender<Payload>,
+    ledger: Arc<Ledger>,
+    ids: std::ops::Range<usize>,
+    seed: u64,
+) {
+    let mut rng = Rng::new(seed);
+    for id in ids {
+        ledger.outcome(id, outcome::MAYBE);
+        let v = ledger.payload(id);
+        match rng.below(6) {
+            0 | 1 => match tx.send(v).await {
+                Ok(()) => ledger.outcome(id, outcome::SENT),
+                Err(SendError(v)) => ledger.back(v),
+            },
+            2 => match tx.try_send(v) {
+                Ok(()) => ledger.outcome(id, outcome::SENT),
+                Err(TrySendError::Full(v) | TrySendError::Closed(v)) => ledger.back(v),
+            },
+            3 => {
+                // A reservation raced against a timer: used, or given back.
+                let permit = tokio::select! {
+                    res = tx.reserve() => res.ok(),
+                    _ = tokio::time::sleep(rng.tiny()) => None,
+                };
+                match permit {
+                    Some(permit) => match permit.send(v) {
+                        Ok(()) => ledger.outcome(id, outcome::SENT),
+                        Err(SendError(v)) => ledger.back(v),
+                    },
+                    None => ledger.back(v),
+                }
+            }
+            4 => {
+                // Through the `Sink`: a value it accepts is in the channel.
+                use futures::SinkExt;
+                match tx.sink().send(v).await {
+                    Ok(()) => ledger.outcome(id, outcome::SENT),
+                    Err(SendError(v)) => ledger.back(v),
+                }
+            }
+            _ => match tx.deliver(v).await {
+                Ok(()) => ledger.outcome(id, outcome::DELIVERED),
+                Err(DeliverError::Closed(v)) => ledger.back(v),
+                Err(DeliverError::Undelivered) => ledger.outcome(id, outcome::UNDELIVERED),
+            },
+        }
+        if rng.chance(10) {
+            tokio::task::yield_now().await;
+        }
+    }
+}
+
+/// A consumer that owns two clones of the receiver, as the consumers of
+/// issue 15 did: it races `stream.next()` against a short timer in a
+/// `tokio::select!` loop (the timer winning leaves `stream` in line, idle,
+/// and a value may be handed to it then), and now and then waits in a plain
+/// `recv()` on its other clone. A value sitting in its own idle `stream`
+/// while it waits in `plain.recv()` is the deadlock. Some of the races use
+/// `poll_recv`, the manual form of `next()`.
+async fn storm_consumer(
+    mut stream: Receiver<Payload>,
+    plain: Receiver<Payload>,
+    ledger: Arc<Ledger>,
+    seed: u64,
+) {
+    use tokio_stream::StreamExt;
+    let mut rng = Rng::new(seed);
+    loop {
+        if rng.chance(40) {
+            match plain.recv().await {
+                Ok(v) => ledger.received(v),
+                Err(_) => break,
+            }
+        } else if rng.chance(25) {
+            // The manual form: `poll_recv` keeps the place in the handle too.
+            let d = rng.tiny();
+            tokio::select! {
+                v = std::future::poll_fn(|cx| stream.poll_recv(cx)) => match v {
+                    Some(v) => ledger.received(v),
+                    None => break,
+                },
+                _ = tokio::time::sleep(d) => {}
+            }
+        } else {
+            let d = rng.tiny();
+            tokio::select! {
+                v = stream.next() => match v {
+                    Some(v) => ledger.received(v),
+                    None => break,
+                },
+                _ = tokio::time::sleep(d) => {}
+            }
+        }
+    }
+    assert!(
+        stream.is_finished(),
+        "a consumer ended before the channel finished"
+    );
+}
+
+/// One storm on a fresh channel: 4 producers, 6 consumers with two clones
+/// each, a killer that aborts producers and consumers at random (consumer 0
+/// is spared, so that the channel drains), then a final `close()`. Every
+/// task ends, `join()` resolves, and every value is received exactly once or
+/// handed back.
+async fn storm_round(kind: Kind, seed: u64, per_producer: usize) {
+    const STORM_CONSUMERS: usize = 6;
+    let total = PRODUCERS * per_producer;
+    let ledger = Ledger::new(total);
+    let (tx, rx) = kind.make::<Payload>();
+    let mut rng = Rng::new(seed);
+    let range = |p: usize| p * per_producer..(p + 1) * per_producer;
+
+    let producers: Vec<_> = (0..PRODUCERS)
+        .map(|p| {
+            tokio::spawn(storm_producer(
+                tx.clone(),
+                ledger.clone(),
+                range(p),
+                rng.next(),
+            ))
+        })
+        .collect();
+    let consumers: Vec<_> = (0..STORM_CONSUMERS)
+        .map(|_| {
+            tokio::spawn(storm_consumer(
+                rx.clone(),
+                rx.clone(),
+                ledger.clone(),
+                rng.next(),
+            ))
+        })
+        .collect();
+    let joiner = {
+        let rx = rx.clone();
+        tokio::spawn(async move { rx.join().await })
+    };
+    // The killer: a few aborts at random moments.
+    let victims: Vec<(bool, usize)> = (0..rng.below(4) as usize + 1)
+        .map(|_| {
+            if rng.chance(30) {
+                (true, rng.below(PRODUCERS as u64) as usize)
+            } else {
+                (false, 1 + rng.below(STORM_CONSUMERS as u64 - 1) as usize)
+            }
+        })
+        .collect();
+    let aborts: Vec<_> = producers
+        .iter()
+        .map(|h| h.abort_handle())
+        .chain(consumers.iter().map(|h| h.abort_handle()))
+        .collect();
+    let killer = {
+        let mut rng = Rng::new(rng.next());
+        tokio::spawn(async move {
+            for (producer, i) in victims {
+                tokio::time::sleep(Duration::from_micros(rng.below(3000))).await;
+                aborts[if producer { i } else { PRODUCERS + i }].abort();
+            }
+        })
+    };
+    drop(rx);
+
+    let what = format!("storm {kind:?} seed {seed}");
+    let finish = async {
+        for p in producers {
+            // Finished, or aborted.
+            let _ = p.await;
+        }
+        killer.await.unwrap();
+        // The ids an aborted producer never reached were never made: made
+        // now and handed straight back, so that the ledger covers every id.
+        for id in 0..total {
+            if ledger.outcome[id].load(SeqCst) == 0 {
+                ledger.back(ledger.payload(id));
+            }
+        }
+        tx.close();
+        for c in consumers {
+            if let Err(e) = c.await {
+                assert!(e.is_cancelled(), "{what}: a consumer panicked: {e}");
+            }
+        }
+        joiner.await.unwrap();
+    };
+    if tokio::time::timeout(Duration::from_secs(10), finish)
+        .await
+        .is_err()
+    {
+        let s = tx.stats();
+        panic!(
+            "{what}: a task did not end: {} values sit in idle handles (sent {} - received {} - buffered {}); {s:?}",
+            s.sent.saturating_sub(s.received + s.buffered as u64),
+            s.sent,
+            s.received,
+            s.buffered,
+        );
+    }
+    assert!(tx.is_finished(), "{what}: finished");
+    let s = tx.stats();
+    assert_eq!((s.waiting_senders, s.waiting_receivers), (0, 0), "{what}");
+    drop(tx);
+    ledger.check(&what);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn idle_stream_handles_never_hold_the_channel_up_in_a_storm() {
+    deadline(
+        "idle_stream_handles_never_hold_the_channel_up_in_a_storm",
+        async {
+            let base = seed_base();
+            for seed in base..base + 150 * scale() as u64 {
+                for kind in KINDS {
+                    storm_round(kind, seed, 50).await;
+                }
+            }
+        },
+    )
     .await;
 }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
+use super::sync::Mutex;
 use super::wake::guarded;
 
 /// One value in the channel, with the acknowledgement a `deliver` waits on.
@@ -55,14 +56,14 @@ pub(crate) enum AckState {
 #[derive(Debug)]
 pub(crate) struct Ack {
     /// The state and the `deliver` future's waker.
-    pub(super) inner: parking_lot::Mutex<(AckState, Option<Waker>)>,
+    inner: Mutex<(AckState, Option<Waker>)>,
 }
 
 impl Ack {
     /// A pending acknowledgement.
     pub(crate) fn new() -> Arc<Self> {
         Arc::new(Ack {
-            inner: parking_lot::Mutex::new((AckState::Pending, None)),
+            inner: Mutex::new((AckState::Pending, None)),
         })
     }
 

@@ -1,153 +1,212 @@
 //! The waiter registry: a slab of entries with FIFO lines threaded through
-//! it (send, receive, watch), so a waiter joins, leaves and is served in O(1).
-//! The operations on the wait path are `#[inline(always)]` (see `state.rs`).
+//! it, so that a waiter joins, leaves and is served in O(1) whatever the
+//! number of others.
+//!
+//! An entry belongs to the operation that made it (a future, a `Receiver`
+//! handle's place in line, a select case): only that owner frees it, so a key
+//! is never reused while its owner holds it. A counterpart settles an entry
+//! (writes its [`Status`] and takes it out of its line) but never frees it.
 
+use std::num::NonZeroU32;
 use std::task::Waker;
 
 use super::ack::Item;
 use super::token::Sel;
 
-/// The index of a waiter's entry in [`Waiters::entries`].
-pub(crate) type Key = usize;
+/// A waiter's place in the slab: its index plus one, so that an
+/// `Option<Key>` is as small as a `Key`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Key(NonZeroU32);
 
-/// What a waiting operation's entry says.
-pub(crate) enum Status<T> {
-    /// In the send line with its item; `None` is a `reserve` waiting for room.
-    SendWaiting(Option<Item<T>>),
-    /// In the receive line (a `recv`, a select case, or the registration a
-    /// `Receiver` keeps for its stream and `poll_recv`).
-    RecvWaiting,
-    /// A `closed()` or `join()` in the watch line.
+impl Key {
+    #[inline(always)]
+    fn index(self) -> usize {
+        self.0.get() as usize - 1
+    }
+
+    #[inline(always)]
+    fn at(index: usize) -> Key {
+        u32::try_from(index + 1)
+            .ok()
+            .and_then(NonZeroU32::new)
+            .map(Key)
+            .expect("gochan: more than 4 billion operations waiting on one channel")
+    }
+
+    /// The key as a non-zero number, for [`Place`](super::recv::Place).
+    #[inline(always)]
+    pub(super) fn to_raw(self) -> usize {
+        self.0.get() as usize
+    }
+
+    /// A key from [`Key::to_raw`]; `None` for 0.
+    #[inline(always)]
+    pub(super) fn from_raw(raw: usize) -> Option<Key> {
+        u32::try_from(raw).ok().and_then(NonZeroU32::new).map(Key)
+    }
+}
+
+/// Who waits: what an entry is an operation of.
+pub(super) enum Who {
+    /// A future (`send`, `recv`, `reserve`...): live while it is registered,
+    /// since dropping it withdraws the entry.
+    Future,
+    /// A `Receiver` handle's place in line (its stream and `poll_recv`): it
+    /// outlives the `next()` future that made it, so nobody may be polling
+    /// it. A value handed to it is *held* (see [`Line::Held`]).
+    Handle,
+    /// A case of a select: completed only by whoever claims its token.
+    Case(Sel),
+}
+
+/// Where a waiting operation stands. The first four are waiting in the
+/// line the comment names; the rest are settled (out of every line but
+/// [`Line::Held`]) and wait for the owner to collect them.
+pub(super) enum Status<T> {
+    /// Send line: a send holding its value.
+    Sending(Item<T>),
+    /// Send line: a reservation of `want` slots of which `got` are granted
+    /// (partial grants happen on buffered channels only; a rendezvous
+    /// reservation is granted all at once, when `want` receivers wait).
+    Reserving { want: usize, got: usize },
+    /// Receive line: a receive waiting for a value.
+    Receiving,
+    /// Watch line: a `closed()` or `join()`.
     Watching,
-    /// A watcher was woken by a close or a finish: it looks at the state again.
-    Notified,
-    /// The item entered the channel (or the reservation was granted).
+    /// A send whose value entered the channel.
     Sent,
-    /// A sender handed this item over; it counts as in flight until taken.
-    Received(Item<T>),
-    /// The channel closed first; a sender's item comes back.
-    Closed(Option<Item<T>>),
+    /// A reservation that holds all its slots, this many (counted in
+    /// `reserved`).
+    Granted(usize),
+    /// A send refused by a close: its value comes back.
+    Refused(Item<T>),
+    /// A receive handed this value (counted in `in_flight`). `slot`: a
+    /// permit handed it on a buffered channel and the slot it reserved is
+    /// held until the value is taken (counted in `held_slots`).
+    Received { item: Item<T>, slot: bool },
+    /// A receive or reservation ended by the close: nothing for it.
+    Closed,
+    /// A watcher woken by a close or a finish: it looks again.
+    Notified,
+    /// A handle's held value was passed on (to a receiver that would
+    /// otherwise have waited, or at the close): the place is spent.
+    Passed,
 }
 
 /// A waiting operation.
-pub(crate) struct Entry<T> {
-    /// The task of a plain operation (a select keeps its waker in its token).
+pub(super) struct Entry<T> {
+    /// The task to wake (a select keeps its waker in its token instead).
     pub(super) waker: Option<Waker>,
-    /// The select this entry is a case of.
-    pub(super) sel: Option<Sel>,
-    /// Where the operation stands.
+    /// What the entry is an operation of.
+    pub(super) who: Who,
+    /// Where it stands.
     pub(super) status: Status<T>,
 }
 
-/// The lines operations wait in.
+/// The lines entries wait in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Line {
-    /// Senders and reservations.
+    /// Sends and reservations, oldest first.
     Send = 0,
-    /// Receivers.
+    /// Receives, oldest first.
     Recv = 1,
+    /// Handle places holding a value no one has taken yet, oldest first.
+    Held = 2,
     /// `closed()` and `join()`.
-    Watch = 2,
+    Watch = 3,
 }
 
-/// "No key": the end of a line.
-pub(super) const NIL: Key = usize::MAX;
-
-/// A slot of the slab: an entry and, while it waits in a line, its links.
-pub(super) struct Slot<T> {
-    /// `None` is a free slot (on the free list from [`Queues::free`]).
-    pub(super) entry: Option<Entry<T>>,
-    /// The line the entry waits in; `None` once it left it (completed, or a
-    /// stale select case unlinked by a counterpart).
-    pub(super) line: Option<Line>,
-    /// The entry before this one in its line ([`NIL`] at the head).
-    pub(super) prev: Key,
-    /// The entry after this one in its line ([`NIL`] at the tail); in a
-    /// free slot, the next free slot ([`NIL`] at the end of the free list).
-    pub(super) next: Key,
+/// A slot of the slab: an entry and, while it is in a line, its links.
+struct Slot<T> {
+    /// `None` is a free slot, on the free list.
+    entry: Option<Entry<T>>,
+    /// The line the entry is in, if any.
+    line: Option<Line>,
+    /// The entry before this one in its line.
+    prev: Option<Key>,
+    /// The entry after this one in its line; in a free slot, the next free
+    /// slot.
+    next: Option<Key>,
 }
 
-/// One FIFO line, threaded through the slots: push, pop and withdraw from
-/// the middle are all O(1), whatever the number of waiters.
+/// One FIFO line through the slots.
 #[derive(Clone, Copy)]
-pub(super) struct List {
-    /// The longest-waiting entry, or [`NIL`].
-    pub(super) head: Key,
-    /// The newest entry, or [`NIL`].
-    pub(super) tail: Key,
-    /// How many entries wait in the line.
-    pub(super) len: usize,
+struct List {
+    /// The oldest entry.
+    head: Option<Key>,
+    /// The newest entry.
+    tail: Option<Key>,
+    /// How many entries are in the line.
+    len: usize,
 }
 
-/// The waiting operations: a slab of entries and three FIFO lines through it.
+/// An empty line.
+const EMPTY: List = List {
+    head: None,
+    tail: None,
+    len: 0,
+};
+
+/// A slab with more slots than this is freed once nothing waits on it, so a
+/// spike of waiting tasks does not keep its memory for ever.
+const KEEP: usize = 64;
+
+/// The waiting operations: a slab and four lines through it.
 ///
 /// Allocated the first time anything waits, so that a channel that never
 /// waits stays small (an idle channel's whole heap is its `Arc`).
 pub(super) struct Waiters<T> {
-    /// `None` until the first operation waits; kept while waiters come and go
-    /// (steady state does not allocate), given back once a spike of more than
-    /// [`WAITERS_KEEP`] slots has fully drained.
-    pub(super) inner: Option<Box<Queues<T>>>,
+    /// `None` until something waits; kept while waiters come and go (steady
+    /// state does not allocate), freed once a spike of more than [`KEEP`]
+    /// slots has fully drained.
+    inner: Option<Box<Queues<T>>>,
 }
-
-/// A slab with more slots than this is freed once nothing waits on it, so
-/// that a spike of waiting tasks does not keep its memory for ever.
-pub(super) const WAITERS_KEEP: usize = 64;
 
 /// What [`Waiters`] holds once allocated.
-pub(super) struct Queues<T> {
-    /// Entries by key. A key is never reused while its future holds it.
-    pub(super) slots: Vec<Slot<T>>,
-    /// The first free slot, [`NIL`] if none: free slots are linked through
-    /// their `next` field, so freeing and reusing one touches no other
-    /// allocation. Reused before `slots` grows.
-    pub(super) free: Key,
+struct Queues<T> {
+    /// Entries by key.
+    slots: Vec<Slot<T>>,
+    /// The first free slot; free slots are linked through `next`.
+    free: Option<Key>,
     /// The lines, indexed by [`Line`]. Every key in a line is an occupied
     /// slot whose `line` names that line.
-    pub(super) lines: [List; 3],
-    /// Occupied slots (in a line or not).
-    pub(super) live: usize,
+    lines: [List; 4],
+    /// Occupied slots, in a line or not.
+    live: usize,
 }
 
-/// An empty line.
-pub(super) const EMPTY: List = List {
-    head: NIL,
-    tail: NIL,
-    len: 0,
-};
-
 impl<T> Waiters<T> {
-    pub(super) fn queues(&mut self) -> &mut Queues<T> {
-        self.inner.get_or_insert_with(|| {
-            Box::new(Queues {
-                slots: Vec::new(),
-                free: NIL,
-                lines: [EMPTY; 3],
-                live: 0,
-            })
-        })
+    /// Nothing waiting, nothing allocated.
+    pub(super) const fn new() -> Self {
+        Waiters { inner: None }
     }
 
     /// Stores `entry` and puts it at the back of `line`.
     #[inline(always)]
     pub(super) fn insert(&mut self, entry: Entry<T>, line: Line) -> Key {
-        let q = self.queues();
+        let q = self.inner.get_or_insert_with(|| {
+            Box::new(Queues {
+                slots: Vec::new(),
+                free: None,
+                lines: [EMPTY; 4],
+                live: 0,
+            })
+        });
         let key = match q.free {
-            NIL => {
+            None => {
+                let key = Key::at(q.slots.len());
                 q.slots.push(Slot {
                     entry: Some(entry),
                     line: None,
-                    prev: NIL,
-                    next: NIL,
+                    prev: None,
+                    next: None,
                 });
-                q.slots.len() - 1
+                key
             }
-            key => {
-                // A free slot is out of every line (`remove` unlinks before
-                // freeing): only the entry is written, in place.
-                let slot = &mut q.slots[key];
-                debug_assert!(slot.entry.is_none() && slot.line.is_none());
+            Some(key) => {
+                let slot = &mut q.slots[key.index()];
                 q.free = slot.next;
+                slot.next = None;
                 slot.entry = Some(entry);
                 key
             }
@@ -157,22 +216,25 @@ impl<T> Waiters<T> {
         key
     }
 
+    /// The entry under `key` (which its owner holds, so it is occupied).
     #[inline(always)]
     pub(super) fn get(&mut self, key: Key) -> &mut Entry<T> {
         self.inner
             .as_mut()
-            .and_then(|q| q.slots[key].entry.as_mut())
+            .and_then(|q| q.slots[key.index()].entry.as_mut())
             .expect("gochan: waiter entry missing (internal error)")
     }
 
+    /// [`Waiters::get`], shared.
+    #[inline(always)]
     pub(super) fn peek(&self, key: Key) -> &Entry<T> {
         self.inner
             .as_ref()
-            .and_then(|q| q.slots[key].entry.as_ref())
+            .and_then(|q| q.slots[key.index()].entry.as_ref())
             .expect("gochan: waiter entry missing (internal error)")
     }
 
-    /// Frees an entry, taking it out of its line if it still waits in one.
+    /// Frees an entry, taking it out of its line if it is in one.
     #[inline(always)]
     pub(super) fn remove(&mut self, key: Key) -> Entry<T> {
         let q = self
@@ -180,41 +242,47 @@ impl<T> Waiters<T> {
             .as_mut()
             .expect("gochan: waiter entry missing (internal error)");
         q.unlink(key);
-        let entry = q.slots[key]
+        let entry = q.slots[key.index()]
             .entry
             .take()
             .expect("gochan: waiter entry missing (internal error)");
         q.live -= 1;
-        if q.live == 0 && q.slots.len() > WAITERS_KEEP {
+        if q.live == 0 && q.slots.len() > KEEP {
             // A spike has drained: give its memory back.
             self.inner = None;
         } else {
-            q.slots[key].next = q.free;
-            q.free = key;
+            q.slots[key.index()].next = q.free;
+            q.free = Some(key);
         }
         entry
     }
 
+    /// How many entries are in `line`.
+    #[inline(always)]
     pub(super) fn len(&self, line: Line) -> usize {
         self.inner
             .as_ref()
             .map_or(0, |q| q.lines[line as usize].len)
     }
 
-    /// The longest-waiting entry of `line`.
+    /// The oldest entry of `line`.
     #[inline(always)]
     pub(super) fn first(&self, line: Line) -> Option<Key> {
-        let head = self.inner.as_ref()?.lines[line as usize].head;
-        (head != NIL).then_some(head)
+        self.inner.as_ref()?.lines[line as usize].head
+    }
+
+    /// The newest entry of `line`.
+    pub(super) fn last(&self, line: Line) -> Option<Key> {
+        self.inner.as_ref()?.lines[line as usize].tail
     }
 
     /// The entry after `key` in its line.
+    #[inline(always)]
     pub(super) fn after(&self, key: Key) -> Option<Key> {
-        let next = self.inner.as_ref()?.slots[key].next;
-        (next != NIL).then_some(next)
+        self.inner.as_ref()?.slots[key.index()].next
     }
 
-    /// Takes the longest-waiting entry out of `line`.
+    /// Takes the oldest entry out of `line`.
     #[inline(always)]
     pub(super) fn pop(&mut self, line: Line) -> Option<Key> {
         let key = self.first(line)?;
@@ -222,7 +290,7 @@ impl<T> Waiters<T> {
         Some(key)
     }
 
-    /// Takes `key` out of its line, if it is in one (O(1)).
+    /// Takes `key` out of its line, if it is in one.
     #[inline(always)]
     pub(super) fn unlink(&mut self, key: Key) {
         if let Some(q) = self.inner.as_mut() {
@@ -230,54 +298,59 @@ impl<T> Waiters<T> {
         }
     }
 
-    /// Puts a waiting entry (out of any line) back at the end of `line`.
-    pub(super) fn requeue(&mut self, key: Key, line: Line) {
-        self.queues().push(key, line);
+    /// Puts an entry that is in no line at the back of `line`.
+    #[inline(always)]
+    pub(super) fn push(&mut self, key: Key, line: Line) {
+        if let Some(q) = self.inner.as_mut() {
+            q.push(key, line);
+        }
+    }
+
+    /// The line `key` is in.
+    #[inline(always)]
+    pub(super) fn line_of(&self, key: Key) -> Option<Line> {
+        self.inner.as_ref()?.slots[key.index()].line
     }
 }
 
 impl<T> Queues<T> {
     /// Appends `key` (in no line) to `line`.
     #[inline(always)]
-    pub(super) fn push(&mut self, key: Key, line: Line) {
+    fn push(&mut self, key: Key, line: Line) {
         let list = &mut self.lines[line as usize];
-        let tail = list.tail;
-        list.tail = key;
-        if tail == NIL {
-            list.head = key;
+        let tail = list.tail.replace(key);
+        if tail.is_none() {
+            list.head = Some(key);
         }
         list.len += 1;
-        if tail != NIL {
-            self.slots[tail].next = key;
+        if let Some(t) = tail {
+            self.slots[t.index()].next = Some(key);
         }
-        let slot = &mut self.slots[key];
-        debug_assert!(slot.line.is_none(), "an entry waits in one line at a time");
+        let slot = &mut self.slots[key.index()];
+        debug_assert!(slot.line.is_none(), "an entry is in one line at a time");
         slot.line = Some(line);
         slot.prev = tail;
-        slot.next = NIL;
+        slot.next = None;
     }
 
     /// Takes `key` out of its line, if it is in one.
     #[inline(always)]
-    pub(super) fn unlink(&mut self, key: Key) {
-        let slot = &mut self.slots[key];
+    fn unlink(&mut self, key: Key) {
+        let slot = &mut self.slots[key.index()];
         let Some(line) = slot.line.take() else {
             return;
         };
-        let (prev, next) = (slot.prev, slot.next);
-        slot.prev = NIL;
-        slot.next = NIL;
+        let prev = slot.prev.take();
+        let next = slot.next.take();
         let list = &mut self.lines[line as usize];
         list.len -= 1;
-        if prev == NIL {
-            list.head = next;
-        } else {
-            self.slots[prev].next = next;
+        match prev {
+            None => list.head = next,
+            Some(p) => self.slots[p.index()].next = next,
         }
-        if next == NIL {
-            self.lines[line as usize].tail = prev;
-        } else {
-            self.slots[next].prev = prev;
+        match next {
+            None => self.lines[line as usize].tail = prev,
+            Some(n) => self.slots[n.index()].prev = prev,
         }
     }
 }

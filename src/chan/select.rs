@@ -1,0 +1,153 @@
+//! A select's cases, as the engine sees them: a receive case, and a send
+//! case that waits as a reservation (so that its value is built only once
+//! the case is chosen). Each is tried under the lock and, if it cannot
+//! happen now, registered under the same lock, so that no counterpart slips
+//! between the look and the registration. A case that happens now claims its
+//! select ([`Ticket::claim`]) before it takes anything; a counterpart
+//! completes a registered case only after claiming its token.
+
+use super::ack::Item;
+use super::recv::Place;
+use super::waiters::{Entry, Key, Line, Status, Who};
+use super::wake::Wake;
+use super::{Chan, Ticket};
+
+/// What a receive case found.
+pub(crate) enum CaseRecv<T> {
+    /// Took this value: the case happened now.
+    Ready(Item<T>),
+    /// Closed and drained: the case happened now, with `RecvError`.
+    Closed,
+    /// Another case of the same select already happened.
+    Lost,
+    /// Registered under this key: a counterpart may complete it.
+    Waiting(Key),
+}
+
+/// What a send case found.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum CaseSend {
+    /// A slot is the case's (a permit; on a rendezvous channel, a hand-off
+    /// promised against a waiting receiver): the case happened now.
+    Granted,
+    /// The channel is closed: the case happened now, its value comes back.
+    Closed,
+    /// Another case of the same select already happened.
+    Lost,
+    /// Registered under this key, as a reservation.
+    Waiting(Key),
+}
+
+impl<T> Chan<T> {
+    /// A receive case on the handle whose place is `place`: a value the
+    /// place holds comes first; otherwise the place is withdrawn (the case
+    /// waits in its stead) and the case takes a value now if one is there,
+    /// else registers.
+    pub(crate) fn select_recv(&self, place: &Place, ticket: &Ticket<'_>) -> CaseRecv<T> {
+        let mut wake = Wake::default();
+        let mut s = self.lock();
+        if let Some(key) = place.take() {
+            if let Status::Received { .. } = s.waiters.peek(key).status {
+                if !ticket.claim() {
+                    place.put(key);
+                    drop(s);
+                    return CaseRecv::Lost;
+                }
+                let item = s.collect(key, &mut wake);
+                return CaseRecv::Ready(self.unlock_taking(s, wake, item));
+            }
+            // Waiting, closed or spent: nothing in it. The case takes its
+            // place in line.
+            wake.discard(s.waiters.remove(key).waker);
+        }
+        let ready = !s.buf.is_empty() || (s.is_rendezvous() && s.sender_to_take());
+        if ready || s.is_finished() || s.waiters.len(Line::Held) > 0 {
+            if !ticket.claim() {
+                self.unlock(s, wake);
+                return CaseRecv::Lost;
+            }
+            let item = if ready {
+                s.take_now(&mut wake)
+            } else {
+                s.take_held(&mut wake)
+            };
+            return match item {
+                Some(item) => CaseRecv::Ready(self.unlock_taking(s, wake, item)),
+                None => {
+                    self.unlock(s, wake);
+                    CaseRecv::Closed
+                }
+            };
+        }
+        let entry = Entry {
+            waker: None,
+            who: Who::Case(ticket.sel()),
+            status: Status::Receiving,
+        };
+        let key = s.waiters.insert(entry, Line::Recv);
+        if s.is_rendezvous() && s.waiters.len(Line::Send) > 0 {
+            s.match_rendezvous(&mut wake);
+        }
+        self.unlock(s, wake);
+        CaseRecv::Waiting(key)
+    }
+
+    /// The select chose this registered receive case: its value, or `None`
+    /// if the channel closed and drained.
+    pub(crate) fn select_recv_done(&self, key: Key) -> Option<Item<T>> {
+        let mut wake = Wake::default();
+        let mut s = self.lock();
+        if let Status::Received { .. } = s.waiters.peek(key).status {
+            let item = s.collect(key, &mut wake);
+            return Some(self.unlock_taking(s, wake, item));
+        }
+        wake.discard(s.waiters.remove(key).waker);
+        self.unlock(s, wake);
+        None
+    }
+
+    /// A send case: a slot now if nobody waits ahead and one is free (on a
+    /// rendezvous channel: a receiver waits that no permit is promised to,
+    /// not counting this select's own cases), else registers as a
+    /// reservation of one.
+    pub(crate) fn select_reserve(&self, ticket: &Ticket<'_>) -> CaseSend {
+        let mut s = self.lock();
+        let free = s.waiters.len(Line::Send) == 0
+            && if s.is_rendezvous() {
+                s.free_receivers(Some(ticket.token)) > 0
+            } else {
+                s.free_permits() > 0
+            };
+        if s.closed || free {
+            if !ticket.claim() {
+                return CaseSend::Lost;
+            }
+            if s.closed {
+                return CaseSend::Closed;
+            }
+            s.reserved += 1;
+            return CaseSend::Granted;
+        }
+        let entry = Entry {
+            waker: None,
+            who: Who::Case(ticket.sel()),
+            status: Status::Reserving { want: 1, got: 0 },
+        };
+        CaseSend::Waiting(s.waiters.insert(entry, Line::Send))
+    }
+
+    /// The select chose this registered send case: `true` if it holds its
+    /// slot (a permit), `false` if the channel closed first.
+    pub(crate) fn select_reserve_done(&self, key: Key) -> bool {
+        let mut wake = Wake::default();
+        let mut s = self.lock();
+        let entry = s.waiters.remove(key);
+        wake.discard(entry.waker);
+        let granted = match entry.status {
+            Status::Granted(_) => !s.permits_revoked,
+            _ => false,
+        };
+        self.unlock(s, wake);
+        granted
+    }
+}
