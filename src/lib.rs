@@ -144,11 +144,17 @@
 //! [`select!`] waits on several sends and receives at once, on channels of any
 //! kind, and exactly one of them happens, as Go's `select`: a receive case that
 //! is not chosen has taken nothing, a send case that is not chosen has sent
-//! nothing (rendezvous channels included). Of several ready cases one is picked
-//! at random (`biased;` picks the first listed); a case on a closed channel is
-//! ready with its `Err`. A guard (`, if cond`) switches a case off, as a Go nil
-//! channel; `default` never waits, `default(duration)` waits at most that long.
-//! It allocates nothing.
+//! nothing (rendezvous channels included). A send case's value expression is
+//! evaluated only when that case is chosen (Go evaluates every send value on
+//! entry; gochan only the chosen one's), so a case that loses has built
+//! nothing, and `send(out, queue.pop_front().unwrap()) -> r, if
+//! !queue.is_empty()` beside a `recv` that refills the queue loses no value.
+//! Of several ready cases one is picked at random (`biased;` picks the first
+//! listed); a case on a closed channel is ready with its `Err`. A guard (`,
+//! if cond`) switches a case off, as a Go nil channel; `default` never waits,
+//! `default(duration)` waits at most that long. It allocates nothing in
+//! steady state (its cases live in the future; the select token comes from a
+//! small per-thread pool).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -178,7 +184,10 @@
 //! [`LocalSelect`] for items that are not `Send`) is the same select built
 //! case by case and reused in a loop: each case has a typed handle through
 //! which its result is taken, a send case that loses keeps its value for the
-//! next round, and cases can be removed.
+//! next round, and cases can be removed. Cases borrow their handles
+//! ([`Select::recv`], [`Select::send`]) or own them ([`Select::recv_owned`],
+//! [`Select::send_owned`]), so a `Select<'static>` can live in a struct and
+//! gain cases while its loop runs.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -279,7 +288,7 @@ pub use select::{LocalSelect, RecvCase, Select, SelectCase, SendCase};
 pub mod __private {
     pub use crate::select::{
         try_select, unreachable_case, AsReceiver, AsSender, Attempt, Case, CaseList, Cases, Nil,
-        RecvOp, SelectFuture, SendOp, Ticket,
+        RecvOp, SelectFuture, SendGrant, SendOp, Ticket,
     };
 }
 pub use sender::{ScopedSender, Sender, WeakSender};

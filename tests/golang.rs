@@ -493,10 +493,16 @@ mod select3 {
         let (_tx, ch) = gochan::rendezvous::<i32>();
         always_blocks(ch.recv()).await;
 
-        // empty selects always block (the macro refuses an empty select at
-        // compile time; the dynamic Select waits forever)
+        // empty selects always block (in Go; the macro refuses an empty
+        // select at compile time, and the dynamic Select panics rather than
+        // wait for ever)
         let mut empty = Select::new();
-        always_blocks(empty.select()).await;
+        let waited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut select = std::pin::pin!(empty.select());
+            let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+            let _ = select.as_mut().poll(&mut cx);
+        }));
+        assert!(waited.is_err(), "an empty Select waits for ever");
 
         // selects with non-ready non-nil channels always block
         always_blocks(async {
@@ -849,9 +855,12 @@ mod select5 {
         );
     }
 
-    // Order of evaluation (select5.go's recvOrder and sendOrder): the channel
-    // and value operands of every case are evaluated once, in source order,
-    // before the select chooses; the chosen case's binding and body after.
+    // Order of evaluation (select5.go's recvOrder and sendOrder), with
+    // gochan's one difference from Go: the channel operands of every case are
+    // evaluated once, in source order, before the select chooses, but a send
+    // case's value is evaluated only when that case is chosen (after the
+    // select, just before its body), so a losing send evaluates nothing. Go
+    // evaluates every send value on entry.
 
     fn checkorder(order: &Cell<i32>, o: i32) {
         assert!(o > order.get(), "invalid order {o} after {}", order.get());
@@ -868,6 +877,11 @@ mod select5 {
         v
     }
 
+    /// The value of a send case that loses: never evaluated.
+    fn lost() -> i32 {
+        panic!("a losing send case's value was evaluated")
+    }
+
     #[tokio::test]
     async fn order_of_evaluation() {
         let fx = Fixture::new();
@@ -881,8 +895,8 @@ mod select5 {
         c_tx.send(1).await.unwrap();
         let x = gochan::select! {
             recv(fc(o, c, 1)) -> v => { checkorder(o, 100); v.unwrap() },
-            send(fc(o, dummy_tx, 2), fnv(o, 1, 3)) -> _r => panic!("dummy send"),
-            recv(fc(o, dummy, 4)) -> _v => panic!("dummy receive"),
+            send(fc(o, dummy_tx, 2), lost()) -> _r => panic!("dummy send"),
+            recv(fc(o, dummy, 3)) -> _v => panic!("dummy receive"),
         };
         assert_eq!((x, order.get()), (1, 100));
 
@@ -891,19 +905,19 @@ mod select5 {
         order.set(0);
         c_tx.send(2).await.unwrap();
         let x = gochan::select! {
-            send(fc(o, dummy_tx, 1), fnv(o, 1, 2)) -> _r => panic!("dummy send"),
-            recv(fc(o, dummy, 3)) -> _v => panic!("dummy receive"),
-            recv(fc(o, c, 4)) -> v => { checkorder(o, 100); v.unwrap() },
+            send(fc(o, dummy_tx, 1), lost()) -> _r => panic!("dummy send"),
+            recv(fc(o, dummy, 2)) -> _v => panic!("dummy receive"),
+            recv(fc(o, c, 3)) -> v => { checkorder(o, 100); v.unwrap() },
             default => panic!("nonblock"),
         };
         assert_eq!((x, order.get()), (2, 100));
 
-        // sendOrder, blocking
+        // sendOrder, blocking: the chosen send's value after every channel
         order.set(0);
         gochan::select! {
-            send(fc(o, c_tx, 1), fnv(o, 3, 2)) -> r => { checkorder(o, 100); r.unwrap() },
-            send(fc(o, dummy_tx, 3), fnv(o, 1, 4)) -> _r => panic!("dummy send"),
-            recv(fc(o, dummy, 5)) -> _v => panic!("dummy receive"),
+            send(fc(o, c_tx, 1), fnv(o, 3, 50)) -> r => { checkorder(o, 100); r.unwrap() },
+            send(fc(o, dummy_tx, 2), lost()) -> _r => panic!("dummy send"),
+            recv(fc(o, dummy, 3)) -> _v => panic!("dummy receive"),
         }
         assert_eq!((c.recv().await, order.get()), (Ok(3), 100));
 
@@ -911,9 +925,9 @@ mod select5 {
         // gochan::select! wants it last)
         order.set(0);
         gochan::select! {
-            send(fc(o, dummy_tx, 1), fnv(o, 1, 2)) -> _r => panic!("dummy send"),
-            send(fc(o, c_tx, 3), fnv(o, 4, 4)) -> r => { checkorder(o, 100); r.unwrap() },
-            recv(fc(o, dummy, 5)) -> _v => panic!("dummy receive"),
+            send(fc(o, dummy_tx, 1), lost()) -> _r => panic!("dummy send"),
+            send(fc(o, c_tx, 2), fnv(o, 4, 50)) -> r => { checkorder(o, 100); r.unwrap() },
+            recv(fc(o, dummy, 3)) -> _v => panic!("dummy receive"),
             default => panic!("nonblock"),
         }
         assert_eq!((c.recv().await, order.get()), (Ok(4), 100));
@@ -922,8 +936,8 @@ mod select5 {
         order.set(0);
         let mut x = 5;
         gochan::select! {
-            send(fc(o, dummy_tx, 1), fnv(o, 1, 2)) -> _r => panic!("dummy <- 1"),
-            recv(fc(o, dummy, 3)) -> v => x = v.unwrap(),
+            send(fc(o, dummy_tx, 1), lost()) -> _r => panic!("dummy <- 1"),
+            recv(fc(o, dummy, 2)) -> v => x = v.unwrap(),
             default => checkorder(o, 100),
         }
         assert_eq!((x, order.get()), (5, 100));

@@ -951,14 +951,14 @@ impl<'a> Fut<'a> {
 /// of completing it. A `deliver`'s value is its future id.
 fn model_poll(m: &mut Model, fid: usize, deliver: bool) -> Out {
     match m.futs[&fid] {
-        St::RecvWaiting => match m.steal() {
-            // A receive that would wait takes over what the stream holds.
-            Some(v) => {
-                m.recv_q.retain(|&k| k != fid);
-                Out::Stole(v)
-            }
-            None => Out::Pending,
-        },
+        // A receive that would wait takes over what the stream holds; it
+        // leaves the line first (the room the value frees may move a sender
+        // in, which must not be handed to it).
+        St::RecvWaiting if !m.held.is_empty() => {
+            m.recv_q.retain(|&k| k != fid);
+            Out::Stole(m.steal().expect("a value is held"))
+        }
+        St::RecvWaiting => Out::Pending,
         St::SendWaiting(_) | St::ReserveWaiting => Out::Pending,
         St::Sent if deliver => match m.acks[&(fid as u32)] {
             Ack::Pending => Out::Pending,

@@ -1705,3 +1705,95 @@ async fn default_never_runs_while_a_value_moves_between_cases() {
         );
     }
 }
+
+/// A send case's value expression that panics.
+fn value_that_panics() -> u32 {
+    if std::hint::black_box(true) {
+        panic!("the value expression panics")
+    }
+    0
+}
+
+/// A chosen send case whose value expression panics gives its slot back: on
+/// a buffered channel the room goes to the next sender, on a rendezvous
+/// channel the receiver granted to it keeps its place and gets the next
+/// value. Nothing was sent.
+#[tokio::test]
+async fn a_send_case_whose_value_expression_panics_gives_its_slot_back() {
+    use futures::FutureExt;
+    deadline(
+        "a_send_case_whose_value_expression_panics_gives_its_slot_back",
+        async {
+            // Buffered: the room is free again.
+            let (tx, rx) = gochan::bounded::<u32>(1);
+            let res = std::panic::AssertUnwindSafe(async {
+                gochan::select! {
+                    send(tx, value_that_panics()) -> _r => {},
+                }
+            })
+            .catch_unwind()
+            .await;
+            assert!(res.is_err());
+            assert_eq!(rx.stats().sent, 0);
+            assert_eq!(tx.try_send(1), Ok(()), "the slot went back");
+            assert_eq!(rx.try_recv(), Ok(1));
+
+            // Rendezvous: a waiting receiver grants the case, the value
+            // expression panics, the receiver keeps its place.
+            let (tx, rx) = gochan::rendezvous::<u32>();
+            let mut r = by_hand(rx.recv());
+            assert_pending!(r.poll());
+            let res = std::panic::AssertUnwindSafe(async {
+                gochan::select! {
+                    send(tx, value_that_panics()) -> _r => {},
+                }
+            })
+            .catch_unwind()
+            .await;
+            assert!(res.is_err());
+            assert_eq!(
+                rx.stats().waiting_receivers,
+                1,
+                "the receiver keeps its place"
+            );
+            assert_eq!(tx.try_send(2), Ok(()), "handed to the same receiver");
+            assert_eq!(assert_ready!(r.poll()), Ok(2));
+            assert_idle(&rx);
+        },
+    )
+    .await;
+}
+
+/// A `gochan::select!` whose send case was granted room, cancelled by a
+/// `tokio::select!` before it ran again: it sent nothing, and the room goes
+/// to the sender waiting next in line.
+#[tokio::test(start_paused = true)]
+async fn a_granted_send_case_cancelled_by_tokio_select_gives_the_room_on() {
+    deadline(
+        "a_granted_send_case_cancelled_by_tokio_select_gives_the_room_on",
+        async {
+            let (tx, rx) = gochan::bounded::<u32>(1);
+            tx.try_send(0).unwrap(); // full
+            let built = std::cell::Cell::new(0);
+            let mut sel = by_hand(async {
+                gochan::select! {
+                    send(tx, { built.set(built.get() + 1); 1 }) -> r => r,
+                }
+            });
+            assert_pending!(sel.poll());
+            let mut next = by_hand(tx.send(2));
+            assert_pending!(next.poll(), "waits behind the select's case");
+            assert_eq!(rx.try_recv(), Ok(0)); // the room goes to the select
+            assert!(sel.is_woken());
+            assert!(!next.is_woken());
+            drop(sel); // cancelled before it ran again
+            assert_eq!(built.get(), 0, "no value was built");
+            assert!(next.is_woken(), "the room went on");
+            assert_eq!(assert_ready!(next.poll()), Ok(()));
+            assert_eq!(rx.try_recv(), Ok(2));
+            assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+            assert_idle(&rx);
+        },
+    )
+    .await;
+}

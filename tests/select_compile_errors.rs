@@ -75,6 +75,16 @@ const CASES: &[(&str, &str, Option<&str>)] = &[
         Some("`send(tx, value)` takes a sender and the value to send"),
     ),
     (
+        "missing_comma_between_cases",
+        "gochan::select! { recv(rx) -> v => v.unwrap() send(tx, 1) -> _r => 0 }",
+        Some("missing `,` after the body of `recv(rx) -> ..`"),
+    ),
+    (
+        "missing_comma_after_a_send_case",
+        "gochan::select! { send(tx, 1) -> _r => 0 recv(rx) -> v => v.unwrap() }",
+        Some("missing `,` after the body of `send(tx, 1) -> ..`"),
+    ),
+    (
         "missing_fat_arrow",
         "gochan::select! { recv(rx) -> v 1 }",
         Some("expected `=> body` after the name"),

@@ -209,21 +209,8 @@ async fn a_select_whose_cases_all_sit_out_panics() {
     let out = sel.send(&tx, 1);
     assert_eq!(sel.try_select(), Some(out.index()));
     // Spent, result not taken: nothing can happen, and `select` says so
-    // instead of waiting forever.
-    drop(sel.select());
-}
-
-#[tokio::test]
-async fn an_empty_select_waits_forever() {
-    // Go's `select {}`.
-    let mut sel = Select::new();
-    assert!(sel.is_empty());
-    assert_eq!(sel.try_select(), None);
-    let mut waiting = by_hand(sel.select());
-    for _ in 0..3 {
-        assert_pending!(waiting.poll());
-    }
-    assert!(!waiting.is_woken());
+    // (when polled) instead of waiting forever.
+    sel.select().await;
 }
 
 /// A select with no case at all can never complete: `select()` panics with a
@@ -992,4 +979,97 @@ fn select_is_send_and_sync_and_its_futures_are_send() {
     send_sync(&b);
     send(&sel.select());
     send(&sel.select_timeout(Duration::from_secs(1)));
+}
+
+/// A server loop over an owned `Select`: connections arrive on a channel of
+/// receivers while the loop runs; each is added as an owned case, its
+/// messages are received, and its case is removed once it is closed and
+/// drained. The `Select` lives in a struct beside nothing else. Every value
+/// arrives exactly once, and each connection's in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owned_select_gains_and_loses_cases_while_the_loop_runs() {
+    const CONNECTIONS: u32 = 20;
+    const EACH: u32 = 50;
+
+    struct Server {
+        sel: Select<'static>,
+        accept: gochan::RecvCase<'static, Receiver<(u32, u32)>>,
+        conns: Vec<gochan::RecvCase<'static, (u32, u32)>>,
+    }
+
+    let (new_conn, accept_rx) = gochan::bounded::<Receiver<(u32, u32)>>(1);
+    let clients = tokio::spawn(async move {
+        let mut rng = Rng::new(7);
+        for c in 0..CONNECTIONS {
+            let (tx, rx) = if rng.chance(50) {
+                gochan::bounded(1 + rng.below(4) as usize)
+            } else {
+                gochan::rendezvous()
+            };
+            new_conn.send(rx).await.unwrap();
+            tokio::spawn(async move {
+                for i in 0..EACH {
+                    tx.send((c, i)).await.unwrap();
+                }
+            });
+        }
+        // new_conn dropped: no more connections
+    });
+
+    let mut server = {
+        let mut sel = Select::new();
+        let accept = sel.recv_owned(accept_rx);
+        Server {
+            sel,
+            accept,
+            conns: Vec::new(),
+        }
+    };
+    let mut got: Vec<Vec<u32>> = vec![Vec::new(); CONNECTIONS as usize];
+    let mut accepting = true;
+    deadline("owned select server loop", async {
+        while accepting || !server.conns.is_empty() {
+            let i = server.sel.select().await;
+            if i == server.accept.index() {
+                match server.sel.take(&server.accept) {
+                    Some(Ok(rx)) => {
+                        let case = server.sel.recv_owned(rx);
+                        server.conns.push(case);
+                    }
+                    Some(Err(RecvError)) => accepting = false,
+                    None => unreachable!("the chosen case holds its result"),
+                }
+                if !accepting {
+                    // The accept channel is finished: its case would be
+                    // ready for ever.
+                    let accept = std::mem::replace(
+                        &mut server.accept,
+                        server.sel.recv_owned(gochan::bounded(1).1),
+                    );
+                    server.sel.remove(accept);
+                }
+                continue;
+            }
+            let k = server
+                .conns
+                .iter()
+                .position(|c| c.index() == i)
+                .expect("a connection's case");
+            match server.sel.take(&server.conns[k]) {
+                Some(Ok((c, v))) => got[c as usize].push(v),
+                Some(Err(RecvError)) => {
+                    // Closed and drained: the case goes, with its receiver.
+                    assert_eq!(server.sel.remove(server.conns.swap_remove(k)), None);
+                }
+                None => unreachable!("the chosen case holds its result"),
+            }
+        }
+    })
+    .await;
+    clients.await.unwrap();
+    for (c, values) in got.iter().enumerate() {
+        assert_eq!(values, &(0..EACH).collect::<Vec<_>>(), "connection {c}");
+    }
+    // Only the placeholder that replaced the accept case is left.
+    assert_eq!(server.sel.len(), 1);
 }

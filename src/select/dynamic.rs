@@ -11,7 +11,7 @@ use std::time::Duration;
 use parking_lot::Mutex;
 use tokio::time::Sleep;
 
-use super::case::{Attempt, Case, FirstLook, RecvOp, SendOp, Ticket};
+use super::case::{Attempt, Case, FirstLook, Held, RecvOp, SendValueOp, Ticket};
 use super::driver::{try_select, SelectFuture};
 use super::list::Cases;
 use crate::error::{RecvError, SendError};
@@ -23,8 +23,10 @@ use crate::{Receiver, Sender};
 
 /// A case slot of a dynamic select: a case behind its own lock, shared by the
 /// select (which drives it) and the typed handle (which takes its result).
-/// The lock is only ever taken by the select's owner, through `&mut` of the
-/// select, so it is never contended; no channel lock is held while taking it.
+/// It is the one lock outside `src/chan/`: it guards the case alone, no
+/// channel state, and is only ever taken by the select's owner, through
+/// `&mut` of the select, so it is never contended. A channel's lock may be
+/// taken while it is held (the case calls the engine), never the other way.
 trait Slot {
     fn attempt(&self, ticket: &Ticket<'_>) -> Attempt;
     fn first_look(&self) -> FirstLook;
@@ -48,6 +50,34 @@ impl<C: Case> Slot for Mutex<C> {
     }
     fn enabled(&self) -> bool {
         self.lock().enabled()
+    }
+}
+
+/// Why a dynamic `select()` could never complete: it panics instead of
+/// waiting for ever.
+#[derive(Clone, Copy, Debug)]
+enum Idle {
+    /// The select has no case at all.
+    NoCase,
+    /// Every case sits out (spent, or holding a result not taken yet).
+    NoneTakesPart,
+}
+
+impl Idle {
+    /// The panic, naming the cause and where `select()` was called.
+    #[cold]
+    fn panic(self, at: &'static std::panic::Location<'static>) -> ! {
+        match self {
+            Idle::NoCase => panic!(
+                "gochan: Select::select (called at {at}) with no case: it would wait for ever; \
+                 add cases with `recv`, `send`, `recv_owned` or `send_owned` first"
+            ),
+            Idle::NoneTakesPart => panic!(
+                "gochan: Select::select (called at {at}) over cases none of which can take part \
+                 (each one spent or holding a result not taken yet): it would wait for ever; take \
+                 the results with `take` or give the send cases new values with `set_value`"
+            ),
+        }
     }
 }
 
@@ -117,6 +147,18 @@ impl<S: ?Sized + Slot> Core<S> {
         }
     }
 
+    /// Adds a case: its shared cell (erased to the select's slot type by
+    /// `erase`), this select's id and the case's index.
+    fn add<O>(
+        &mut self,
+        op: O,
+        erase: impl FnOnce(Arc<Mutex<O>>) -> Arc<S>,
+    ) -> (Arc<Mutex<O>>, u64, usize) {
+        let op = Arc::new(Mutex::new(op));
+        let index = self.insert(erase(Arc::clone(&op)));
+        (op, self.id, index)
+    }
+
     /// Adds a case; returns its index (the first free one).
     fn insert(&mut self, slot: Arc<S>) -> usize {
         match self.slots.iter().position(Option::is_none) {
@@ -162,18 +204,17 @@ impl<S: ?Sized + Slot> Core<S> {
         (DynCases { slots: &self.slots }, &mut self.order)
     }
 
-    #[track_caller]
-    fn select(&mut self) -> SelectFuture<'_, DynCases<'_, S>> {
+    /// The select over the cases, or why it could never complete.
+    fn select(&mut self) -> Result<SelectFuture<'_, DynCases<'_, S>>, Idle> {
         let biased = self.biased;
         let (cases, order) = self.prepare();
-        if cases.slots.iter().any(Option::is_some) && !cases.any_enabled() {
-            panic!(
-                "gochan: Select::select over cases none of which can take part (each one \
-                 spent or holding a result not taken yet): it would wait forever; take the \
-                 results with `take` or give the send cases new values with `set_value`"
-            );
+        if cases.slots.iter().all(Option::is_none) {
+            return Err(Idle::NoCase);
         }
-        SelectFuture::build(cases, order, biased, None)
+        if !cases.any_enabled() {
+            return Err(Idle::NoneTakesPart);
+        }
+        Ok(SelectFuture::build(cases, order, biased, None))
     }
 
     fn try_select(&mut self) -> Option<usize> {
@@ -301,7 +342,7 @@ pub trait SelectCase: sealed::Sealed {
 /// ```
 pub struct RecvCase<'a, T> {
     /// The case, shared with its select.
-    op: Arc<Mutex<RecvOp<'a, T>>>,
+    op: Arc<Mutex<RecvOp<T, Held<'a, Receiver<T>>>>>,
     /// The select's id.
     select: u64,
     /// The case's index in it.
@@ -338,12 +379,12 @@ impl<T> SelectCase for RecvCase<'_, T> {
         (self.select, self.index)
     }
     fn __take(&self) -> Option<Self::Output> {
-        self.op.lock().take_result()
+        self.op.lock().take_outcome()
     }
     fn __remove(self) -> Self::Removed {
         let mut op = self.op.lock();
         op.abort();
-        op.take_result()
+        op.take_outcome()
     }
 }
 
@@ -351,7 +392,7 @@ impl<T> fmt::Debug for RecvCase<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RecvCase")
             .field("index", &self.index)
-            .field("has_result", &self.op.lock().result.is_some())
+            .field("has_result", &self.op.lock().has_result())
             .finish()
     }
 }
@@ -384,7 +425,7 @@ impl<T> fmt::Debug for RecvCase<'_, T> {
 /// ```
 pub struct SendCase<'a, T> {
     /// The case, shared with its select.
-    op: Arc<Mutex<SendOp<'a, T>>>,
+    op: Arc<Mutex<SendValueOp<'a, T>>>,
     /// The select's id.
     select: u64,
     /// The case's index in it.
@@ -438,301 +479,10 @@ impl<T> fmt::Debug for SendCase<'_, T> {
         let op = self.op.lock();
         f.debug_struct("SendCase")
             .field("index", &self.index)
-            .field("has_value", &op.value.is_some())
-            .field("has_result", &op.result.is_some())
+            .field("has_value", &op.has_value())
+            .field("has_result", &op.has_result())
             .finish()
     }
-}
-
-/// The methods [`Select`] and [`LocalSelect`] share, written once; `$S`
-/// names the type in the doc examples.
-macro_rules! dyn_select_methods {
-    ($S:ident) => {
-        /// An empty select.
-        ///
-        /// # Examples
-        ///
-        /// ```
-        #[doc = concat!("let sel = gochan::", stringify!($S), "::new();")]
-        /// assert!(sel.is_empty());
-        /// ```
-        pub fn new() -> Self {
-            $S { core: Core::new() }
-        }
-
-        /// With `true`, the first pass of every select attempts the cases in
-        /// index order, so that among several ready cases the one with the
-        /// lowest index happens (`tokio::select!`'s `biased;`); with `false`
-        /// (the default), in random order.
-        ///
-        /// # Examples
-        ///
-        /// ```
-        /// let (tx_a, rx_a) = gochan::bounded(1);
-        /// let (tx_b, rx_b) = gochan::bounded(1);
-        #[doc = concat!("let mut sel = gochan::", stringify!($S), "::new();")]
-        /// sel.set_biased(true);
-        /// let a = sel.recv(&rx_a);
-        /// let b = sel.recv(&rx_b);
-        /// for i in 0..10 {
-        ///     tx_a.try_send(i).unwrap();
-        ///     tx_b.try_send(i).unwrap();
-        ///     assert_eq!(sel.try_select(), Some(a.index())); // always the first
-        ///     assert_eq!(sel.take(&a), Some(Ok(i)));
-        ///     assert_eq!(rx_b.try_recv(), Ok(i));
-        /// }
-        /// # drop(b);
-        /// ```
-        pub fn set_biased(&mut self, biased: bool) {
-            self.core.biased = biased;
-        }
-
-        /// Waits until one case happens; returns its index. The case's result
-        /// is then taken with [`take`](Self::take).
-        ///
-        /// Only the cases that take part are tried: a spent send case (sent,
-        /// refused, or its value taken back) and a case holding a result not
-        /// yet taken sit out.
-        ///
-        /// # Cancel safety
-        ///
-        /// Cancel safe, with the same meaning as for `gochan::select!`: if the
-        /// future is dropped before it completes (it lost a `tokio::select!`),
-        /// no case was chosen, or the one that was is settled as the channel
-        /// saw it. A receive case's value that was not returned goes to the
-        /// next receiver (or back to the front of the channel), never lost; a
-        /// waiting send case that a counterpart completed *was* sent (its
-        /// result `Ok(())` is in the case, for [`take`](Self::take), and the
-        /// case is spent); every other send case keeps its value. Nothing
-        /// stays registered on any channel.
-        ///
-        /// # Panics
-        ///
-        /// If the select has cases but none can take part: it would wait
-        /// forever. A select with no cases at all waits forever, as Go's
-        /// `select {}`.
-        ///
-        /// # Examples
-        ///
-        /// ```
-        /// # #[tokio::main(flavor = "current_thread")]
-        /// # async fn main() {
-        /// let (tx, rx) = gochan::rendezvous();
-        /// let (_idle_tx, idle_rx) = gochan::rendezvous::<u32>();
-        #[doc = concat!("let mut sel = gochan::", stringify!($S), "::new();")]
-        /// let idle = sel.recv(&idle_rx);
-        /// let case = sel.recv(&rx);
-        /// tokio::spawn(async move { tx.send(7).await });
-        /// assert_eq!(sel.select().await, case.index());
-        /// assert_eq!(sel.take(&case), Some(Ok(7)));
-        /// assert_eq!(sel.take(&idle), None);
-        /// # }
-        /// ```
-        #[track_caller]
-        pub fn select(&mut self) -> impl Future<Output = usize> + use<'_, 'a> {
-            let select = self.core.select();
-            async move {
-                select
-                    .await
-                    .expect("a select without a deadline ends with a case")
-            }
-        }
-
-        /// Makes one ready case happen, if any; never waits. Returns its
-        /// index, or `None` if no case could happen now (nothing was sent or
-        /// received).
-        ///
-        /// # Examples
-        ///
-        /// ```
-        /// let (tx, rx) = gochan::bounded(1);
-        #[doc = concat!("let mut sel = gochan::", stringify!($S), "::new();")]
-        /// let case = sel.recv(&rx);
-        /// assert_eq!(sel.try_select(), None);
-        /// tx.try_send(1).unwrap();
-        /// assert_eq!(sel.try_select(), Some(case.index()));
-        /// assert_eq!(sel.take(&case), Some(Ok(1)));
-        /// ```
-        pub fn try_select(&mut self) -> Option<usize> {
-            self.core.try_select()
-        }
-
-        /// Waits at most `timeout` (tokio's clock) for one case to happen;
-        /// returns its index, or `None` if none happened in time. A case that
-        /// happens at the deadline wins over the deadline.
-        ///
-        /// # Cancel safety
-        ///
-        /// Cancel safe, as [`select`](Self::select).
-        ///
-        /// # Panics
-        ///
-        /// Outside a Tokio runtime with the time driver enabled.
-        ///
-        /// # Examples
-        ///
-        /// ```
-        /// use std::time::Duration;
-        ///
-        /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
-        /// # async fn main() {
-        /// let (tx, _rx) = gochan::bounded(1);
-        /// tx.send(0).await.unwrap(); // full
-        #[doc = concat!("let mut sel = gochan::", stringify!($S), "::new();")]
-        /// let case = sel.send(&tx, 1);
-        /// assert_eq!(sel.select_timeout(Duration::from_secs(1)).await, None);
-        /// assert_eq!(sel.take_value(&case), Some(1)); // not sent
-        /// # }
-        /// ```
-        pub async fn select_timeout(&mut self, timeout: Duration) -> Option<usize> {
-            let sleep = std::pin::pin!(None);
-            self.core.select_timeout(timeout, sleep).await
-        }
-
-        /// Takes the result of `case`, if it happened and the result was not
-        /// taken yet: for a [`RecvCase`] the received value (or
-        /// [`RecvError`] if the channel was closed and drained), for a
-        /// [`SendCase`] `Ok(())` if its value was sent (or [`SendError`] with
-        /// the value if the channel was closed).
-        ///
-        /// A case holds at most one result, and sits out of every select
-        /// until it is taken: a result is never overwritten.
-        ///
-        /// # Panics
-        ///
-        /// If `case` belongs to another select.
-        ///
-        /// # Examples
-        ///
-        /// ```
-        /// let (tx, rx) = gochan::bounded(1);
-        #[doc = concat!("let mut sel = gochan::", stringify!($S), "::new();")]
-        /// let case = sel.recv(&rx);
-        /// tx.try_send(5).unwrap();
-        /// tx.try_send(6).unwrap_err(); // full
-        /// assert_eq!(sel.try_select(), Some(case.index()));
-        /// tx.try_send(6).unwrap();
-        /// // The first result is not taken: the case sits out, 6 stays put.
-        /// assert_eq!(sel.try_select(), None);
-        /// assert_eq!(sel.take(&case), Some(Ok(5)));
-        /// assert_eq!(sel.try_select(), Some(case.index()));
-        /// assert_eq!(sel.take(&case), Some(Ok(6)));
-        /// ```
-        #[track_caller]
-        pub fn take<C: SelectCase>(&mut self, case: &C) -> Option<C::Output> {
-            self.core.take(case)
-        }
-
-        /// Takes back the value of a send case that was not sent; the case
-        /// is spent until [`set_value`](Self::set_value) gives it a new one.
-        /// `None` if it holds no value (it was sent, or refused: see
-        /// [`take`](Self::take)).
-        ///
-        /// # Panics
-        ///
-        /// If `case` belongs to another select.
-        ///
-        /// # Examples
-        ///
-        /// ```
-        /// let (tx, _rx) = gochan::rendezvous();
-        #[doc = concat!("let mut sel = gochan::", stringify!($S), "::new();")]
-        /// let case = sel.send(&tx, String::from("kept"));
-        /// assert_eq!(sel.try_select(), None); // nobody receives
-        /// assert_eq!(sel.take_value(&case).as_deref(), Some("kept"));
-        /// assert_eq!(sel.take_value(&case), None);
-        /// ```
-        #[track_caller]
-        pub fn take_value<T>(&mut self, case: &SendCase<'a, T>) -> Option<T> {
-            self.core.take_value(case)
-        }
-
-        /// Gives a send case a new value, so that it takes part again;
-        /// returns the value it replaces, if the case still held one (not
-        /// sent, or refused by a closed channel and not taken). An untaken
-        /// `Ok(())` result is dropped.
-        ///
-        /// # Panics
-        ///
-        /// If `case` belongs to another select.
-        ///
-        /// # Examples
-        ///
-        /// ```
-        /// let (tx, rx) = gochan::unbounded();
-        #[doc = concat!("let mut sel = gochan::", stringify!($S), "::new();")]
-        /// let case = sel.send(&tx, 0);
-        /// for i in 1..=3 {
-        ///     assert_eq!(sel.try_select(), Some(case.index()));
-        ///     assert_eq!(sel.take(&case), Some(Ok(())));
-        ///     assert_eq!(sel.set_value(&case, i), None); // it was spent
-        /// }
-        /// assert_eq!(sel.set_value(&case, 9), Some(3)); // 3 was not sent
-        /// assert_eq!(rx.try_recv(), Ok(0));
-        /// assert_eq!(rx.len(), 2);
-        /// ```
-        #[track_caller]
-        pub fn set_value<T>(&mut self, case: &SendCase<'a, T>, value: T) -> Option<T> {
-            self.core.set_value(case, value)
-        }
-
-        /// Removes a case; its index is free for the next case added. Gives
-        /// back what the case still holds: for a [`RecvCase`] a result not
-        /// taken, for a [`SendCase`] its value if it was not sent.
-        ///
-        /// # Panics
-        ///
-        /// If `case` belongs to another select.
-        ///
-        /// # Examples
-        ///
-        /// ```
-        /// let (tx_a, rx_a) = gochan::bounded(1);
-        /// let (tx_b, rx_b) = gochan::bounded::<u32>(1);
-        #[doc = concat!("let mut sel = gochan::", stringify!($S), "::new();")]
-        /// let a = sel.recv(&rx_a);
-        /// let out = sel.send(&tx_b, 10);
-        /// tx_b.try_send(0).unwrap(); // full: `out` cannot happen
-        /// assert_eq!(sel.remove(out), Some(10));
-        /// tx_a.try_send(1).unwrap();
-        /// assert_eq!(sel.try_select(), Some(a.index()));
-        /// assert_eq!(sel.remove(a), Some(Ok(1))); // the result, not lost
-        /// assert!(sel.is_empty());
-        /// # drop(rx_b);
-        /// ```
-        #[track_caller]
-        pub fn remove<C: SelectCase>(&mut self, case: C) -> C::Removed {
-            self.core.remove(case)
-        }
-
-        /// The number of cases (whether they take part or not).
-        ///
-        /// # Examples
-        ///
-        /// ```
-        /// let (_tx, rx) = gochan::bounded::<u8>(1);
-        #[doc = concat!("let mut sel = gochan::", stringify!($S), "::new();")]
-        /// let case = sel.recv(&rx);
-        /// assert_eq!(sel.len(), 1);
-        /// drop(case); // dropping a handle removes its case
-        /// assert_eq!(sel.len(), 0);
-        /// ```
-        pub fn len(&self) -> usize {
-            self.core.live()
-        }
-
-        /// Whether there are no cases.
-        ///
-        /// # Examples
-        ///
-        /// ```
-        #[doc = concat!("let mut sel = gochan::", stringify!($S), "::new();")]
-        /// assert!(sel.is_empty());
-        /// ```
-        pub fn is_empty(&self) -> bool {
-            self.core.live() == 0
-        }
-    };
 }
 
 /// A select over a set of cases known only at run time, as crossbeam-channel's
@@ -809,7 +559,8 @@ pub struct Select<'a> {
 }
 
 impl<'a> Select<'a> {
-    /// Adds a case that receives from `rx`; returns its handle.
+    /// Adds a case that receives from `rx`, borrowed for the select's
+    /// lifetime; returns its handle.
     ///
     /// # Examples
     ///
@@ -825,16 +576,40 @@ impl<'a> Select<'a> {
     /// # }
     /// ```
     pub fn recv<T: Send>(&mut self, rx: &'a Receiver<T>) -> RecvCase<'a, T> {
-        let op = Arc::new(Mutex::new(RecvOp::new(rx)));
-        let index = self.core.insert(op.clone());
-        RecvCase {
-            op,
-            select: self.core.id,
-            index,
-        }
+        let (op, select, index) = self.core.add(RecvOp::new(Held::Borrowed(rx)), |op| op);
+        RecvCase { op, select, index }
     }
 
-    /// Adds a case that sends `value` on `tx`; returns its handle.
+    /// Adds a case that receives from `rx`, moved into the select (which can
+    /// then live in a struct beside nothing else, and gain and lose cases
+    /// between two selects, as tokio-stream's `StreamMap` owns its streams);
+    /// returns its handle. The receiver is dropped with the case.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut sel = gochan::Select::new();
+    /// let (tx, rx) = gochan::bounded(1);
+    /// let case = sel.recv_owned(rx); // a connection that arrived meanwhile
+    /// tx.send(1).await.unwrap();
+    /// assert_eq!(sel.select().await, case.index());
+    /// assert_eq!(sel.take(&case), Some(Ok(1)));
+    /// drop(tx);
+    /// assert_eq!(sel.select().await, case.index());
+    /// assert_eq!(sel.take(&case), Some(Err(gochan::RecvError))); // closed
+    /// sel.remove(case); // drops the receiver
+    /// assert!(sel.is_empty());
+    /// # }
+    /// ```
+    pub fn recv_owned<T: Send>(&mut self, rx: Receiver<T>) -> RecvCase<'a, T> {
+        let (op, select, index) = self.core.add(RecvOp::new(Held::Owned(rx)), |op| op);
+        RecvCase { op, select, index }
+    }
+
+    /// Adds a case that sends `value` on `tx`, borrowed for the select's
+    /// lifetime; returns its handle.
     ///
     /// # Examples
     ///
@@ -847,16 +622,321 @@ impl<'a> Select<'a> {
     /// assert_eq!(rx.try_recv(), Ok(8));
     /// ```
     pub fn send<T: Send>(&mut self, tx: &'a Sender<T>, value: T) -> SendCase<'a, T> {
-        let op = Arc::new(Mutex::new(SendOp::new(tx, value)));
-        let index = self.core.insert(op.clone());
-        SendCase {
-            op,
-            select: self.core.id,
-            index,
+        let op = SendValueOp::new(Held::Borrowed(tx), value);
+        let (op, select, index) = self.core.add(op, |op| op);
+        SendCase { op, select, index }
+    }
+
+    /// Adds a case that sends `value` on `tx`, moved into the select (see
+    /// [`recv_owned`](Self::recv_owned)); returns its handle. The sender is
+    /// dropped with the case (which closes the channel if it was the last).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::bounded(1);
+    /// let mut sel = gochan::Select::new();
+    /// let case = sel.send_owned(tx, 8);
+    /// assert_eq!(sel.try_select(), Some(case.index()));
+    /// assert_eq!(sel.take(&case), Some(Ok(())));
+    /// sel.remove(case); // the last sender: the channel closes
+    /// assert_eq!(rx.try_recv(), Ok(8));
+    /// assert!(rx.is_finished());
+    /// ```
+    pub fn send_owned<T: Send>(&mut self, tx: Sender<T>, value: T) -> SendCase<'a, T> {
+        let op = SendValueOp::new(Held::Owned(tx), value);
+        let (op, select, index) = self.core.add(op, |op| op);
+        SendCase { op, select, index }
+    }
+
+    /// An empty select.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let sel = gochan::Select::new();
+    /// assert!(sel.is_empty());
+    /// ```
+    pub fn new() -> Self {
+        Select { core: Core::new() }
+    }
+
+    /// With `true`, the first pass of every select attempts the cases in
+    /// index order, so that among several ready cases the one with the
+    /// lowest index happens (`tokio::select!`'s `biased;`); with `false`
+    /// (the default), in random order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx_a, rx_a) = gochan::bounded(1);
+    /// let (tx_b, rx_b) = gochan::bounded(1);
+    /// let mut sel = gochan::Select::new();
+    /// sel.set_biased(true);
+    /// let a = sel.recv(&rx_a);
+    /// let b = sel.recv(&rx_b);
+    /// for i in 0..10 {
+    ///     tx_a.try_send(i).unwrap();
+    ///     tx_b.try_send(i).unwrap();
+    ///     assert_eq!(sel.try_select(), Some(a.index())); // always the first
+    ///     assert_eq!(sel.take(&a), Some(Ok(i)));
+    ///     assert_eq!(rx_b.try_recv(), Ok(i));
+    /// }
+    /// # drop(b);
+    /// ```
+    pub fn set_biased(&mut self, biased: bool) {
+        self.core.biased = biased;
+    }
+
+    /// Waits until one case happens; returns its index. The case's result
+    /// is then taken with [`take`](Self::take).
+    ///
+    /// Only the cases that take part are tried: a spent send case (sent,
+    /// refused, or its value taken back) and a case holding a result not
+    /// yet taken sit out.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as `gochan::select!`: if the future is dropped before
+    /// it completes (it lost a `tokio::select!`), nothing happened. A
+    /// receive case's value that was not returned goes to the next receiver
+    /// (or back to the front of the channel), never lost; a send case
+    /// keeps its value, and room granted to it goes to the next in line (a
+    /// rendezvous receiver granted to it keeps its place). Nothing stays
+    /// registered on any channel.
+    ///
+    /// # Panics
+    ///
+    /// If the select has no case, or none of its cases can take part: it
+    /// would wait for ever (Go's `select {}` blocks for ever; here the
+    /// mistake is named instead). [`try_select`](Self::try_select) returns
+    /// `None` then, and [`select_timeout`](Self::select_timeout) waits out
+    /// its timeout.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (tx, rx) = gochan::rendezvous();
+    /// let (_idle_tx, idle_rx) = gochan::rendezvous::<u32>();
+    /// let mut sel = gochan::Select::new();
+    /// let idle = sel.recv(&idle_rx);
+    /// let case = sel.recv(&rx);
+    /// tokio::spawn(async move { tx.send(7).await });
+    /// assert_eq!(sel.select().await, case.index());
+    /// assert_eq!(sel.take(&case), Some(Ok(7)));
+    /// assert_eq!(sel.take(&idle), None);
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn select(&mut self) -> impl Future<Output = usize> + use<'_, 'a> {
+        let at = std::panic::Location::caller();
+        let select = self.core.select();
+        async move {
+            match select {
+                Ok(select) => select
+                    .await
+                    .expect("a select without a deadline ends with a case"),
+                Err(idle) => idle.panic(at),
+            }
         }
     }
 
-    dyn_select_methods!(Select);
+    /// Makes one ready case happen, if any; never waits. Returns its
+    /// index, or `None` if no case could happen now (nothing was sent or
+    /// received).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::bounded(1);
+    /// let mut sel = gochan::Select::new();
+    /// let case = sel.recv(&rx);
+    /// assert_eq!(sel.try_select(), None);
+    /// tx.try_send(1).unwrap();
+    /// assert_eq!(sel.try_select(), Some(case.index()));
+    /// assert_eq!(sel.take(&case), Some(Ok(1)));
+    /// ```
+    pub fn try_select(&mut self) -> Option<usize> {
+        self.core.try_select()
+    }
+
+    /// Waits at most `timeout` (tokio's clock) for one case to happen;
+    /// returns its index, or `None` if none happened in time. A case that
+    /// happens at the deadline wins over the deadline.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as [`select`](Self::select).
+    ///
+    /// # Panics
+    ///
+    /// Outside a Tokio runtime with the time driver enabled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let (tx, _rx) = gochan::bounded(1);
+    /// tx.send(0).await.unwrap(); // full
+    /// let mut sel = gochan::Select::new();
+    /// let case = sel.send(&tx, 1);
+    /// assert_eq!(sel.select_timeout(Duration::from_secs(1)).await, None);
+    /// assert_eq!(sel.take_value(&case), Some(1)); // not sent
+    /// # }
+    /// ```
+    pub async fn select_timeout(&mut self, timeout: Duration) -> Option<usize> {
+        let sleep = std::pin::pin!(None);
+        self.core.select_timeout(timeout, sleep).await
+    }
+
+    /// Takes the result of `case`, if it happened and the result was not
+    /// taken yet: for a [`RecvCase`] the received value (or
+    /// [`RecvError`] if the channel was closed and drained), for a
+    /// [`SendCase`] `Ok(())` if its value was sent (or [`SendError`] with
+    /// the value if the channel was closed).
+    ///
+    /// A case holds at most one result, and sits out of every select
+    /// until it is taken: a result is never overwritten.
+    ///
+    /// # Panics
+    ///
+    /// If `case` belongs to another select.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::bounded(1);
+    /// let mut sel = gochan::Select::new();
+    /// let case = sel.recv(&rx);
+    /// tx.try_send(5).unwrap();
+    /// tx.try_send(6).unwrap_err(); // full
+    /// assert_eq!(sel.try_select(), Some(case.index()));
+    /// tx.try_send(6).unwrap();
+    /// // The first result is not taken: the case sits out, 6 stays put.
+    /// assert_eq!(sel.try_select(), None);
+    /// assert_eq!(sel.take(&case), Some(Ok(5)));
+    /// assert_eq!(sel.try_select(), Some(case.index()));
+    /// assert_eq!(sel.take(&case), Some(Ok(6)));
+    /// ```
+    #[track_caller]
+    pub fn take<C: SelectCase>(&mut self, case: &C) -> Option<C::Output> {
+        self.core.take(case)
+    }
+
+    /// Takes back the value of a send case that was not sent; the case
+    /// is spent until [`set_value`](Self::set_value) gives it a new one.
+    /// `None` if it holds no value (it was sent, or refused: see
+    /// [`take`](Self::take)).
+    ///
+    /// # Panics
+    ///
+    /// If `case` belongs to another select.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, _rx) = gochan::rendezvous();
+    /// let mut sel = gochan::Select::new();
+    /// let case = sel.send(&tx, String::from("kept"));
+    /// assert_eq!(sel.try_select(), None); // nobody receives
+    /// assert_eq!(sel.take_value(&case).as_deref(), Some("kept"));
+    /// assert_eq!(sel.take_value(&case), None);
+    /// ```
+    #[track_caller]
+    pub fn take_value<T>(&mut self, case: &SendCase<'a, T>) -> Option<T> {
+        self.core.take_value(case)
+    }
+
+    /// Gives a send case a new value, so that it takes part again;
+    /// returns the value it replaces, if the case still held one (not
+    /// sent, or refused by a closed channel and not taken). An untaken
+    /// `Ok(())` result is dropped.
+    ///
+    /// # Panics
+    ///
+    /// If `case` belongs to another select.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::unbounded();
+    /// let mut sel = gochan::Select::new();
+    /// let case = sel.send(&tx, 0);
+    /// for i in 1..=3 {
+    ///     assert_eq!(sel.try_select(), Some(case.index()));
+    ///     assert_eq!(sel.take(&case), Some(Ok(())));
+    ///     assert_eq!(sel.set_value(&case, i), None); // it was spent
+    /// }
+    /// assert_eq!(sel.set_value(&case, 9), Some(3)); // 3 was not sent
+    /// assert_eq!(rx.try_recv(), Ok(0));
+    /// assert_eq!(rx.len(), 2);
+    /// ```
+    #[track_caller]
+    pub fn set_value<T>(&mut self, case: &SendCase<'a, T>, value: T) -> Option<T> {
+        self.core.set_value(case, value)
+    }
+
+    /// Removes a case; its index is free for the next case added. Gives
+    /// back what the case still holds: for a [`RecvCase`] a result not
+    /// taken, for a [`SendCase`] its value if it was not sent.
+    ///
+    /// # Panics
+    ///
+    /// If `case` belongs to another select.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx_a, rx_a) = gochan::bounded(1);
+    /// let (tx_b, rx_b) = gochan::bounded::<u32>(1);
+    /// let mut sel = gochan::Select::new();
+    /// let a = sel.recv(&rx_a);
+    /// let out = sel.send(&tx_b, 10);
+    /// tx_b.try_send(0).unwrap(); // full: `out` cannot happen
+    /// assert_eq!(sel.remove(out), Some(10));
+    /// tx_a.try_send(1).unwrap();
+    /// assert_eq!(sel.try_select(), Some(a.index()));
+    /// assert_eq!(sel.remove(a), Some(Ok(1))); // the result, not lost
+    /// assert!(sel.is_empty());
+    /// # drop(rx_b);
+    /// ```
+    #[track_caller]
+    pub fn remove<C: SelectCase>(&mut self, case: C) -> C::Removed {
+        self.core.remove(case)
+    }
+
+    /// The number of cases (whether they take part or not).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (_tx, rx) = gochan::bounded::<u8>(1);
+    /// let mut sel = gochan::Select::new();
+    /// let case = sel.recv(&rx);
+    /// assert_eq!(sel.len(), 1);
+    /// drop(case); // dropping a handle removes its case
+    /// assert_eq!(sel.len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.core.live()
+    }
+
+    /// Whether there are no cases.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut sel = gochan::Select::new();
+    /// assert!(sel.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.core.live() == 0
+    }
 }
 
 impl Default for Select<'_> {
@@ -903,8 +983,193 @@ pub struct LocalSelect<'a> {
 }
 
 impl<'a> LocalSelect<'a> {
-    /// Adds a case that receives from `rx`; returns its handle. As
-    /// [`Select::recv`], for any item type.
+    /// Adds a case that receives from `rx`, borrowed for the select's
+    /// lifetime; returns its handle.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (tx, rx) = gochan::bounded(1);
+    /// let mut sel = gochan::LocalSelect::new();
+    /// let case = sel.recv(&rx);
+    /// tx.send("hi").await.unwrap();
+    /// assert_eq!(sel.select().await, case.index());
+    /// assert_eq!(sel.take(&case), Some(Ok("hi")));
+    /// # }
+    /// ```
+    pub fn recv<T>(&mut self, rx: &'a Receiver<T>) -> RecvCase<'a, T> {
+        let (op, select, index) = self.core.add(RecvOp::new(Held::Borrowed(rx)), |op| op);
+        RecvCase { op, select, index }
+    }
+
+    /// Adds a case that receives from `rx`, moved into the select (which can
+    /// then live in a struct beside nothing else, and gain and lose cases
+    /// between two selects, as tokio-stream's `StreamMap` owns its streams);
+    /// returns its handle. The receiver is dropped with the case.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut sel = gochan::LocalSelect::new();
+    /// let (tx, rx) = gochan::bounded(1);
+    /// let case = sel.recv_owned(rx); // a connection that arrived meanwhile
+    /// tx.send(1).await.unwrap();
+    /// assert_eq!(sel.select().await, case.index());
+    /// assert_eq!(sel.take(&case), Some(Ok(1)));
+    /// drop(tx);
+    /// assert_eq!(sel.select().await, case.index());
+    /// assert_eq!(sel.take(&case), Some(Err(gochan::RecvError))); // closed
+    /// sel.remove(case); // drops the receiver
+    /// assert!(sel.is_empty());
+    /// # }
+    /// ```
+    pub fn recv_owned<T>(&mut self, rx: Receiver<T>) -> RecvCase<'a, T> {
+        let (op, select, index) = self.core.add(RecvOp::new(Held::Owned(rx)), |op| op);
+        RecvCase { op, select, index }
+    }
+
+    /// Adds a case that sends `value` on `tx`, borrowed for the select's
+    /// lifetime; returns its handle.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::bounded(1);
+    /// let mut sel = gochan::LocalSelect::new();
+    /// let case = sel.send(&tx, 8);
+    /// assert_eq!(sel.try_select(), Some(case.index()));
+    /// assert_eq!(sel.take(&case), Some(Ok(())));
+    /// assert_eq!(rx.try_recv(), Ok(8));
+    /// ```
+    pub fn send<T>(&mut self, tx: &'a Sender<T>, value: T) -> SendCase<'a, T> {
+        let op = SendValueOp::new(Held::Borrowed(tx), value);
+        let (op, select, index) = self.core.add(op, |op| op);
+        SendCase { op, select, index }
+    }
+
+    /// Adds a case that sends `value` on `tx`, moved into the select (see
+    /// [`recv_owned`](Self::recv_owned)); returns its handle. The sender is
+    /// dropped with the case (which closes the channel if it was the last).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::bounded(1);
+    /// let mut sel = gochan::LocalSelect::new();
+    /// let case = sel.send_owned(tx, 8);
+    /// assert_eq!(sel.try_select(), Some(case.index()));
+    /// assert_eq!(sel.take(&case), Some(Ok(())));
+    /// sel.remove(case); // the last sender: the channel closes
+    /// assert_eq!(rx.try_recv(), Ok(8));
+    /// assert!(rx.is_finished());
+    /// ```
+    pub fn send_owned<T>(&mut self, tx: Sender<T>, value: T) -> SendCase<'a, T> {
+        let op = SendValueOp::new(Held::Owned(tx), value);
+        let (op, select, index) = self.core.add(op, |op| op);
+        SendCase { op, select, index }
+    }
+
+    /// An empty select.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let sel = gochan::LocalSelect::new();
+    /// assert!(sel.is_empty());
+    /// ```
+    pub fn new() -> Self {
+        LocalSelect { core: Core::new() }
+    }
+
+    /// With `true`, the first pass of every select attempts the cases in
+    /// index order, so that among several ready cases the one with the
+    /// lowest index happens (`tokio::select!`'s `biased;`); with `false`
+    /// (the default), in random order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx_a, rx_a) = gochan::bounded(1);
+    /// let (tx_b, rx_b) = gochan::bounded(1);
+    /// let mut sel = gochan::LocalSelect::new();
+    /// sel.set_biased(true);
+    /// let a = sel.recv(&rx_a);
+    /// let b = sel.recv(&rx_b);
+    /// for i in 0..10 {
+    ///     tx_a.try_send(i).unwrap();
+    ///     tx_b.try_send(i).unwrap();
+    ///     assert_eq!(sel.try_select(), Some(a.index())); // always the first
+    ///     assert_eq!(sel.take(&a), Some(Ok(i)));
+    ///     assert_eq!(rx_b.try_recv(), Ok(i));
+    /// }
+    /// # drop(b);
+    /// ```
+    pub fn set_biased(&mut self, biased: bool) {
+        self.core.biased = biased;
+    }
+
+    /// Waits until one case happens; returns its index. The case's result
+    /// is then taken with [`take`](Self::take).
+    ///
+    /// Only the cases that take part are tried: a spent send case (sent,
+    /// refused, or its value taken back) and a case holding a result not
+    /// yet taken sit out.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as `gochan::select!`: if the future is dropped before
+    /// it completes (it lost a `tokio::select!`), nothing happened. A
+    /// receive case's value that was not returned goes to the next receiver
+    /// (or back to the front of the channel), never lost; a send case
+    /// keeps its value, and room granted to it goes to the next in line (a
+    /// rendezvous receiver granted to it keeps its place). Nothing stays
+    /// registered on any channel.
+    ///
+    /// # Panics
+    ///
+    /// If the select has no case, or none of its cases can take part: it
+    /// would wait for ever (Go's `select {}` blocks for ever; here the
+    /// mistake is named instead). [`try_select`](Self::try_select) returns
+    /// `None` then, and [`select_timeout`](Self::select_timeout) waits out
+    /// its timeout.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (tx, rx) = gochan::rendezvous();
+    /// let (_idle_tx, idle_rx) = gochan::rendezvous::<u32>();
+    /// let mut sel = gochan::LocalSelect::new();
+    /// let idle = sel.recv(&idle_rx);
+    /// let case = sel.recv(&rx);
+    /// tokio::spawn(async move { tx.send(7).await });
+    /// assert_eq!(sel.select().await, case.index());
+    /// assert_eq!(sel.take(&case), Some(Ok(7)));
+    /// assert_eq!(sel.take(&idle), None);
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn select(&mut self) -> impl Future<Output = usize> + use<'_, 'a> {
+        let at = std::panic::Location::caller();
+        let select = self.core.select();
+        async move {
+            match select {
+                Ok(select) => select
+                    .await
+                    .expect("a select without a deadline ends with a case"),
+                Err(idle) => idle.panic(at),
+            }
+        }
+    }
+
+    /// Makes one ready case happen, if any; never waits. Returns its
+    /// index, or `None` if no case could happen now (nothing was sent or
+    /// received).
     ///
     /// # Examples
     ///
@@ -912,46 +1177,190 @@ impl<'a> LocalSelect<'a> {
     /// let (tx, rx) = gochan::bounded(1);
     /// let mut sel = gochan::LocalSelect::new();
     /// let case = sel.recv(&rx);
-    /// tx.try_send(std::rc::Rc::new("hi")).unwrap();
+    /// assert_eq!(sel.try_select(), None);
+    /// tx.try_send(1).unwrap();
     /// assert_eq!(sel.try_select(), Some(case.index()));
-    /// assert_eq!(*sel.take(&case).unwrap().unwrap(), "hi");
+    /// assert_eq!(sel.take(&case), Some(Ok(1)));
     /// ```
-    pub fn recv<T>(&mut self, rx: &'a Receiver<T>) -> RecvCase<'a, T> {
-        let op = Arc::new(Mutex::new(RecvOp::new(rx)));
-        let index = self.core.insert(op.clone());
-        RecvCase {
-            op,
-            select: self.core.id,
-            index,
-        }
+    pub fn try_select(&mut self) -> Option<usize> {
+        self.core.try_select()
     }
 
-    /// Adds a case that sends `value` on `tx`; returns its handle. As
-    /// [`Select::send`], for any item type.
+    /// Waits at most `timeout` (tokio's clock) for one case to happen;
+    /// returns its index, or `None` if none happened in time. A case that
+    /// happens at the deadline wins over the deadline.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as [`select`](Self::select).
+    ///
+    /// # Panics
+    ///
+    /// Outside a Tokio runtime with the time driver enabled.
     ///
     /// # Examples
     ///
     /// ```
-    /// use std::rc::Rc;
+    /// use std::time::Duration;
     ///
-    /// let (tx, rx) = gochan::bounded(1);
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let (tx, _rx) = gochan::bounded(1);
+    /// tx.send(0).await.unwrap(); // full
     /// let mut sel = gochan::LocalSelect::new();
-    /// let case = sel.send(&tx, Rc::new(8));
-    /// assert_eq!(sel.try_select(), Some(case.index()));
-    /// assert_eq!(sel.take(&case), Some(Ok(())));
-    /// assert_eq!(*rx.try_recv().unwrap(), 8);
+    /// let case = sel.send(&tx, 1);
+    /// assert_eq!(sel.select_timeout(Duration::from_secs(1)).await, None);
+    /// assert_eq!(sel.take_value(&case), Some(1)); // not sent
+    /// # }
     /// ```
-    pub fn send<T>(&mut self, tx: &'a Sender<T>, value: T) -> SendCase<'a, T> {
-        let op = Arc::new(Mutex::new(SendOp::new(tx, value)));
-        let index = self.core.insert(op.clone());
-        SendCase {
-            op,
-            select: self.core.id,
-            index,
-        }
+    pub async fn select_timeout(&mut self, timeout: Duration) -> Option<usize> {
+        let sleep = std::pin::pin!(None);
+        self.core.select_timeout(timeout, sleep).await
     }
 
-    dyn_select_methods!(LocalSelect);
+    /// Takes the result of `case`, if it happened and the result was not
+    /// taken yet: for a [`RecvCase`] the received value (or
+    /// [`RecvError`] if the channel was closed and drained), for a
+    /// [`SendCase`] `Ok(())` if its value was sent (or [`SendError`] with
+    /// the value if the channel was closed).
+    ///
+    /// A case holds at most one result, and sits out of every select
+    /// until it is taken: a result is never overwritten.
+    ///
+    /// # Panics
+    ///
+    /// If `case` belongs to another select.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::bounded(1);
+    /// let mut sel = gochan::LocalSelect::new();
+    /// let case = sel.recv(&rx);
+    /// tx.try_send(5).unwrap();
+    /// tx.try_send(6).unwrap_err(); // full
+    /// assert_eq!(sel.try_select(), Some(case.index()));
+    /// tx.try_send(6).unwrap();
+    /// // The first result is not taken: the case sits out, 6 stays put.
+    /// assert_eq!(sel.try_select(), None);
+    /// assert_eq!(sel.take(&case), Some(Ok(5)));
+    /// assert_eq!(sel.try_select(), Some(case.index()));
+    /// assert_eq!(sel.take(&case), Some(Ok(6)));
+    /// ```
+    #[track_caller]
+    pub fn take<C: SelectCase>(&mut self, case: &C) -> Option<C::Output> {
+        self.core.take(case)
+    }
+
+    /// Takes back the value of a send case that was not sent; the case
+    /// is spent until [`set_value`](Self::set_value) gives it a new one.
+    /// `None` if it holds no value (it was sent, or refused: see
+    /// [`take`](Self::take)).
+    ///
+    /// # Panics
+    ///
+    /// If `case` belongs to another select.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, _rx) = gochan::rendezvous();
+    /// let mut sel = gochan::LocalSelect::new();
+    /// let case = sel.send(&tx, String::from("kept"));
+    /// assert_eq!(sel.try_select(), None); // nobody receives
+    /// assert_eq!(sel.take_value(&case).as_deref(), Some("kept"));
+    /// assert_eq!(sel.take_value(&case), None);
+    /// ```
+    #[track_caller]
+    pub fn take_value<T>(&mut self, case: &SendCase<'a, T>) -> Option<T> {
+        self.core.take_value(case)
+    }
+
+    /// Gives a send case a new value, so that it takes part again;
+    /// returns the value it replaces, if the case still held one (not
+    /// sent, or refused by a closed channel and not taken). An untaken
+    /// `Ok(())` result is dropped.
+    ///
+    /// # Panics
+    ///
+    /// If `case` belongs to another select.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = gochan::unbounded();
+    /// let mut sel = gochan::LocalSelect::new();
+    /// let case = sel.send(&tx, 0);
+    /// for i in 1..=3 {
+    ///     assert_eq!(sel.try_select(), Some(case.index()));
+    ///     assert_eq!(sel.take(&case), Some(Ok(())));
+    ///     assert_eq!(sel.set_value(&case, i), None); // it was spent
+    /// }
+    /// assert_eq!(sel.set_value(&case, 9), Some(3)); // 3 was not sent
+    /// assert_eq!(rx.try_recv(), Ok(0));
+    /// assert_eq!(rx.len(), 2);
+    /// ```
+    #[track_caller]
+    pub fn set_value<T>(&mut self, case: &SendCase<'a, T>, value: T) -> Option<T> {
+        self.core.set_value(case, value)
+    }
+
+    /// Removes a case; its index is free for the next case added. Gives
+    /// back what the case still holds: for a [`RecvCase`] a result not
+    /// taken, for a [`SendCase`] its value if it was not sent.
+    ///
+    /// # Panics
+    ///
+    /// If `case` belongs to another select.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx_a, rx_a) = gochan::bounded(1);
+    /// let (tx_b, rx_b) = gochan::bounded::<u32>(1);
+    /// let mut sel = gochan::LocalSelect::new();
+    /// let a = sel.recv(&rx_a);
+    /// let out = sel.send(&tx_b, 10);
+    /// tx_b.try_send(0).unwrap(); // full: `out` cannot happen
+    /// assert_eq!(sel.remove(out), Some(10));
+    /// tx_a.try_send(1).unwrap();
+    /// assert_eq!(sel.try_select(), Some(a.index()));
+    /// assert_eq!(sel.remove(a), Some(Ok(1))); // the result, not lost
+    /// assert!(sel.is_empty());
+    /// # drop(rx_b);
+    /// ```
+    #[track_caller]
+    pub fn remove<C: SelectCase>(&mut self, case: C) -> C::Removed {
+        self.core.remove(case)
+    }
+
+    /// The number of cases (whether they take part or not).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (_tx, rx) = gochan::bounded::<u8>(1);
+    /// let mut sel = gochan::LocalSelect::new();
+    /// let case = sel.recv(&rx);
+    /// assert_eq!(sel.len(), 1);
+    /// drop(case); // dropping a handle removes its case
+    /// assert_eq!(sel.len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.core.live()
+    }
+
+    /// Whether there are no cases.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut sel = gochan::LocalSelect::new();
+    /// assert!(sel.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.core.live() == 0
+    }
 }
 
 impl Default for LocalSelect<'_> {

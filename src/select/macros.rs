@@ -41,9 +41,17 @@
 /// A case may carry a guard, as in `tokio::select!`: `recv(rx) -> msg, if
 /// cond => body`, `send(tx, value) -> res, if cond => body`. A case whose
 /// guard is false takes no part, as a Go case on a nil channel: its channel
-/// and value expressions are not evaluated. The other operands are evaluated
+/// expression is not evaluated. Guards and channel expressions are evaluated
 /// once, in source order, before the select looks at any channel (the
-/// guard, then the channel, then the value, case by case; `duration` last).
+/// guard, then the channel, case by case; `duration` last).
+///
+/// A send case's value expression is evaluated only when that case is
+/// chosen, after the select is done and just before its body (crossbeam's
+/// rule: Go evaluates every send value on entry; gochan only the chosen
+/// one's). So a case that loses has evaluated nothing, and the expression
+/// may use what the bodies use: `send(out, queue.pop_front().unwrap()) -> r,
+/// if !queue.is_empty() => ..` beside `recv(input) -> v =>
+/// queue.push_back(v?)` moves every value and loses none.
 /// If every case is disabled and there is no `default`, the select panics
 /// rather than wait forever (Go would block forever); with `default` the
 /// default runs, with `default(duration)` after that long.
@@ -71,19 +79,20 @@
 /// # What happens to the values
 ///
 /// Exactly one case happens. A receive case that is not chosen has taken
-/// nothing. A send case that is not chosen has sent nothing, rendezvous
-/// channels included; its value is dropped when the `select!` ends (the
-/// dynamic [`Select`] hands it back instead). A case on a closed channel is
-/// ready and yields its `Err` (a send case's value comes back in it). The
-/// same channel may appear in several cases; a select never pairs its own
-/// send with its own receive.
+/// nothing. A send case that is not chosen has sent nothing and built
+/// nothing, rendezvous channels included: its value expression never ran. A
+/// case on a closed channel is ready and yields its `Err` (a send case's
+/// value, evaluated then, comes back in it). The same channel may appear in
+/// several cases; a select never pairs its own send with its own receive.
 ///
 /// While it waits, each case is registered on its channel, and a counterpart
-/// completes a registered case as it would a plain `send` or `recv`. That
-/// settles which case happened before the select runs again:
+/// completes a registered case under the channel's lock, which settles which
+/// case happened before the select runs again:
 ///
-/// * a waiting send case that a receiver completed is sent from that moment;
-///   its body runs when the select next runs;
+/// * a send case waits as a reservation: a receive that frees room grants it
+///   the slot (on a rendezvous channel, a receiver that starts waiting grants
+///   it a hand-off); its value is built and sent when the select next runs,
+///   into that slot, which never waits;
 /// * a waiting receive case that a sender completed holds the value; the body
 ///   gets it when the select next runs.
 ///
@@ -95,15 +104,17 @@
 ///
 /// * a receive case that was handed a value passes it on to the next waiting
 ///   receiver, or back to the front of the channel: it is never lost;
-/// * a send case that a counterpart completed *has sent* its value, although
-///   its body never runs (as with a dropped `send`, see
-///   [`SendFuture`](crate::SendFuture)); every other send case sent nothing,
-///   and its value is dropped with the select. To keep the values of a select
-///   that may lose, use the dynamic [`Select`], whose send cases keep them.
+/// * a send case sent nothing and built nothing: a slot granted to it goes
+///   to the next in line (a rendezvous receiver granted to it keeps its
+///   place). Unlike a dropped `send`, a dropped `select!` never has sent.
+///
+/// A send case's value expression that panics gives its slot back the same
+/// way.
 ///
 /// # Panics
 ///
-/// Without `default`, if every case is disabled by its guard. With
+/// Without `default`, if every case is disabled by its guard: it would wait
+/// for ever. With
 /// `default(duration)`, outside a Tokio runtime with the time driver
 /// enabled.
 ///
@@ -207,150 +218,150 @@
 #[macro_export]
 macro_rules! select {
     (biased; $($cases:tt)*) => {
-        $crate::__select_parse!(@case true [] ($crate::__private::Nil) [] $($cases)*)
+        $crate::__select!(@parse true [] ($crate::__private::Nil) [] $($cases)*)
     };
     (biased $($rest:tt)*) => {
         ::core::compile_error!("gochan::select!: write `biased;`, with a semicolon, before the first case")
     };
     ($($cases:tt)*) => {
-        $crate::__select_parse!(@case false [] ($crate::__private::Nil) [] $($cases)*)
+        $crate::__select!(@parse false [] ($crate::__private::Nil) [] $($cases)*)
     };
 }
 
-/// Parses the cases of `select!` one per step (one recursion level per case),
-/// then expands them all at once.
+/// The machinery of `select!`, in two stages.
 ///
-/// Each step adds `(__case make (binding) body)` to the case list, where
-/// `__case` is a new identifier by hygiene (every step is its own expansion),
-/// `(&mut __case, list)` to the case set, and a `0usize,` to the room for the
-/// order of the first pass.
+/// * `@parse` reads the surface form one case per step (one recursion level
+///   per case) and rewrites each to one canonical shape, `(local kind
+///   (operand) (value) (binding) (guard) {body})` (a receive has no value),
+///   whatever its form: block or expression body, comma or none, guard or
+///   none. The local is a new identifier by hygiene (every step is its own
+///   expansion); the step also adds it to the case list (`(&mut local,
+///   list)`) and a slot to the order array. A `default` ends the parse.
+///   Every mistake gets a message that names it.
+/// * `@run` makes the case locals (`@make`, one place for every form), runs
+///   the select, and dispatches to the chosen case's body. A send case's
+///   value expression is evaluated there (`@finish`), only for the chosen
+///   case.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __select_parse {
+macro_rules! __select {
     // recv(rx) -> binding [, if guard] => body
-    (@case $b:tt [$($c:tt)*] $h:tt [$($z:tt)*]
-        recv($rx:expr) -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $body:block, $($rest:tt)*) => {
-        $crate::__select_parse!(@case $b
-            [$($c)* (__case { $(if !($g) { $crate::__private::RecvOp::disabled() } else)? { $crate::__private::RecvOp::new({ use $crate::__private::AsReceiver as _; $rx.__gochan_receiver() }) } } ($p0 $($p1)?) $body)]
-            (&mut __case, $h) [$($z)* 0usize,] $($rest)*)
+    (@parse $b:tt [$($c:tt)*] $h:tt [$($z:tt)*] recv($rx:expr) -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $body:block, $($rest:tt)*) => {
+        $crate::__select!(@parse $b [$($c)* (__case recv ($rx) () ($p0 $($p1)?) ($($g)?) $body)] (&mut __case, $h) [$($z)* 0usize,] $($rest)*)
     };
-    (@case $b:tt [$($c:tt)*] $h:tt [$($z:tt)*]
-        recv($rx:expr) -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $body:block $($rest:tt)*) => {
-        $crate::__select_parse!(@case $b
-            [$($c)* (__case { $(if !($g) { $crate::__private::RecvOp::disabled() } else)? { $crate::__private::RecvOp::new({ use $crate::__private::AsReceiver as _; $rx.__gochan_receiver() }) } } ($p0 $($p1)?) $body)]
-            (&mut __case, $h) [$($z)* 0usize,] $($rest)*)
+    (@parse $b:tt [$($c:tt)*] $h:tt [$($z:tt)*] recv($rx:expr) -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $body:block $($rest:tt)*) => {
+        $crate::__select!(@parse $b [$($c)* (__case recv ($rx) () ($p0 $($p1)?) ($($g)?) $body)] (&mut __case, $h) [$($z)* 0usize,] $($rest)*)
     };
-    (@case $b:tt [$($c:tt)*] $h:tt [$($z:tt)*]
-        recv($rx:expr) -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $body:expr, $($rest:tt)*) => {
-        $crate::__select_parse!(@case $b
-            [$($c)* (__case { $(if !($g) { $crate::__private::RecvOp::disabled() } else)? { $crate::__private::RecvOp::new({ use $crate::__private::AsReceiver as _; $rx.__gochan_receiver() }) } } ($p0 $($p1)?) $body)]
-            (&mut __case, $h) [$($z)* 0usize,] $($rest)*)
+    (@parse $b:tt [$($c:tt)*] $h:tt [$($z:tt)*] recv($rx:expr) -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $body:expr, $($rest:tt)*) => {
+        $crate::__select!(@parse $b [$($c)* (__case recv ($rx) () ($p0 $($p1)?) ($($g)?) { $body })] (&mut __case, $h) [$($z)* 0usize,] $($rest)*)
     };
-    (@case $b:tt [$($c:tt)*] $h:tt [$($z:tt)*]
-        recv($rx:expr) -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $body:expr) => {
-        $crate::__select_parse!(@case $b
-            [$($c)* (__case { $(if !($g) { $crate::__private::RecvOp::disabled() } else)? { $crate::__private::RecvOp::new({ use $crate::__private::AsReceiver as _; $rx.__gochan_receiver() }) } } ($p0 $($p1)?) $body)]
-            (&mut __case, $h) [$($z)* 0usize,])
+    (@parse $b:tt [$($c:tt)*] $h:tt [$($z:tt)*] recv($rx:expr) -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $body:expr) => {
+        $crate::__select!(@parse $b [$($c)* (__case recv ($rx) () ($p0 $($p1)?) ($($g)?) { $body })] (&mut __case, $h) [$($z)* 0usize,])
     };
     // send(tx, value) -> binding [, if guard] => body
-    (@case $b:tt [$($c:tt)*] $h:tt [$($z:tt)*]
-        send($tx:expr, $v:expr) -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $body:block, $($rest:tt)*) => {
-        $crate::__select_parse!(@case $b
-            [$($c)* (__case { $(if !($g) { $crate::__private::SendOp::disabled() } else)? { $crate::__private::SendOp::new({ use $crate::__private::AsSender as _; $tx.__gochan_sender() }, $v) } } ($p0 $($p1)?) $body)]
-            (&mut __case, $h) [$($z)* 0usize,] $($rest)*)
+    (@parse $b:tt [$($c:tt)*] $h:tt [$($z:tt)*] send($tx:expr, $v:expr) -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $body:block, $($rest:tt)*) => {
+        $crate::__select!(@parse $b [$($c)* (__case send ($tx) ($v) ($p0 $($p1)?) ($($g)?) $body)] (&mut __case, $h) [$($z)* 0usize,] $($rest)*)
     };
-    (@case $b:tt [$($c:tt)*] $h:tt [$($z:tt)*]
-        send($tx:expr, $v:expr) -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $body:block $($rest:tt)*) => {
-        $crate::__select_parse!(@case $b
-            [$($c)* (__case { $(if !($g) { $crate::__private::SendOp::disabled() } else)? { $crate::__private::SendOp::new({ use $crate::__private::AsSender as _; $tx.__gochan_sender() }, $v) } } ($p0 $($p1)?) $body)]
-            (&mut __case, $h) [$($z)* 0usize,] $($rest)*)
+    (@parse $b:tt [$($c:tt)*] $h:tt [$($z:tt)*] send($tx:expr, $v:expr) -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $body:block $($rest:tt)*) => {
+        $crate::__select!(@parse $b [$($c)* (__case send ($tx) ($v) ($p0 $($p1)?) ($($g)?) $body)] (&mut __case, $h) [$($z)* 0usize,] $($rest)*)
     };
-    (@case $b:tt [$($c:tt)*] $h:tt [$($z:tt)*]
-        send($tx:expr, $v:expr) -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $body:expr, $($rest:tt)*) => {
-        $crate::__select_parse!(@case $b
-            [$($c)* (__case { $(if !($g) { $crate::__private::SendOp::disabled() } else)? { $crate::__private::SendOp::new({ use $crate::__private::AsSender as _; $tx.__gochan_sender() }, $v) } } ($p0 $($p1)?) $body)]
-            (&mut __case, $h) [$($z)* 0usize,] $($rest)*)
+    (@parse $b:tt [$($c:tt)*] $h:tt [$($z:tt)*] send($tx:expr, $v:expr) -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $body:expr, $($rest:tt)*) => {
+        $crate::__select!(@parse $b [$($c)* (__case send ($tx) ($v) ($p0 $($p1)?) ($($g)?) { $body })] (&mut __case, $h) [$($z)* 0usize,] $($rest)*)
     };
-    (@case $b:tt [$($c:tt)*] $h:tt [$($z:tt)*]
-        send($tx:expr, $v:expr) -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $body:expr) => {
-        $crate::__select_parse!(@case $b
-            [$($c)* (__case { $(if !($g) { $crate::__private::SendOp::disabled() } else)? { $crate::__private::SendOp::new({ use $crate::__private::AsSender as _; $tx.__gochan_sender() }, $v) } } ($p0 $($p1)?) $body)]
-            (&mut __case, $h) [$($z)* 0usize,])
+    (@parse $b:tt [$($c:tt)*] $h:tt [$($z:tt)*] send($tx:expr, $v:expr) -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $body:expr) => {
+        $crate::__select!(@parse $b [$($c)* (__case send ($tx) ($v) ($p0 $($p1)?) ($($g)?) { $body })] (&mut __case, $h) [$($z)* 0usize,])
     };
-    // default, default(duration): last
-    (@case $b:tt $c:tt $h:tt $z:tt default => $body:block $(,)?) => {
-        $crate::__select_parse!(@expand $b $c $h $z [now $body])
+    // default, default(duration): last, once
+    (@parse $b:tt $c:tt $h:tt $z:tt default => $body:block $(,)?) => {
+        $crate::__select!(@run $b [now $body] $c $h $z)
     };
-    (@case $b:tt $c:tt $h:tt $z:tt default => $body:expr $(,)?) => {
-        $crate::__select_parse!(@expand $b $c $h $z [now $body])
+    (@parse $b:tt $c:tt $h:tt $z:tt default => $body:expr $(,)?) => {
+        $crate::__select!(@run $b [now { $body }] $c $h $z)
     };
-    (@case $b:tt $c:tt $h:tt $z:tt default($d:expr) => $body:block $(,)?) => {
-        $crate::__select_parse!(@expand $b $c $h $z [until ($d) $body])
+    (@parse $b:tt $c:tt $h:tt $z:tt default($d:expr) => $body:block $(,)?) => {
+        $crate::__select!(@run $b [until ($d) $body] $c $h $z)
     };
-    (@case $b:tt $c:tt $h:tt $z:tt default($d:expr) => $body:expr $(,)?) => {
-        $crate::__select_parse!(@expand $b $c $h $z [until ($d) $body])
+    (@parse $b:tt $c:tt $h:tt $z:tt default($d:expr) => $body:expr $(,)?) => {
+        $crate::__select!(@run $b [until ($d) { $body }] $c $h $z)
     };
-    (@case $b:tt $c:tt $h:tt $z:tt default $(($d:expr))? => $body:block $(,)? default $($rest:tt)*) => {
+    (@parse $b:tt $c:tt $h:tt $z:tt default $(($d:expr))? => $body:block, default $($rest:tt)*) => {
         ::core::compile_error!("gochan::select!: at most one `default` case")
     };
-    (@case $b:tt $c:tt $h:tt $z:tt default $(($d:expr))? => $body:expr, default $($rest:tt)*) => {
+    (@parse $b:tt $c:tt $h:tt $z:tt default $(($d:expr))? => $body:block default $($rest:tt)*) => {
         ::core::compile_error!("gochan::select!: at most one `default` case")
     };
-    (@case $b:tt $c:tt $h:tt $z:tt default $(($d:expr))? => $body:block, $($rest:tt)+) => {
+    (@parse $b:tt $c:tt $h:tt $z:tt default $(($d:expr))? => $body:expr, default $($rest:tt)*) => {
+        ::core::compile_error!("gochan::select!: at most one `default` case")
+    };
+    (@parse $b:tt $c:tt $h:tt $z:tt default $(($d:expr))? => $body:block, $($rest:tt)+) => {
         ::core::compile_error!("gochan::select!: `default` must be the last case")
     };
-    (@case $b:tt $c:tt $h:tt $z:tt default $(($d:expr))? => $body:block $($rest:tt)+) => {
+    (@parse $b:tt $c:tt $h:tt $z:tt default $(($d:expr))? => $body:block $($rest:tt)+) => {
         ::core::compile_error!("gochan::select!: `default` must be the last case")
     };
-    (@case $b:tt $c:tt $h:tt $z:tt default $(($d:expr))? => $body:expr, $($rest:tt)+) => {
+    (@parse $b:tt $c:tt $h:tt $z:tt default $(($d:expr))? => $body:expr, $($rest:tt)+) => {
         ::core::compile_error!("gochan::select!: `default` must be the last case")
     };
     // the end
-    (@case $b:tt [] $h:tt []) => {
+    (@parse $b:tt [] $h:tt []) => {
         ::core::compile_error!("gochan::select!: no case: write at least one `recv`, `send` or `default` case")
     };
-    (@case $b:tt $c:tt $h:tt $z:tt) => {
-        $crate::__select_parse!(@expand $b $c $h $z [])
+    (@parse $b:tt $c:tt $h:tt $z:tt) => {
+        $crate::__select!(@run $b [] $c $h $z)
     };
     // mistakes, each named
-    (@case $b:tt $c:tt $h:tt $z:tt biased $($rest:tt)*) => {
+    (@parse $b:tt $c:tt $h:tt $z:tt biased $($rest:tt)*) => {
         ::core::compile_error!("gochan::select!: `biased;` must come first, before every case")
     };
-    (@case $b:tt $c:tt $h:tt $z:tt recv $args:tt => $($rest:tt)*) => {
+    (@parse $b:tt $c:tt $h:tt $z:tt recv $args:tt => $($rest:tt)*) => {
         ::core::compile_error!(::core::concat!(
             "gochan::select!: `recv", ::core::stringify!($args),
             "` needs a name for its result: `recv(rx) -> msg => ...`"
         ))
     };
-    (@case $b:tt $c:tt $h:tt $z:tt send $args:tt => $($rest:tt)*) => {
+    (@parse $b:tt $c:tt $h:tt $z:tt send $args:tt => $($rest:tt)*) => {
         ::core::compile_error!(::core::concat!(
             "gochan::select!: `send", ::core::stringify!($args),
             "` needs a name for its result: `send(tx, value) -> res => ...`"
         ))
     };
-    (@case $b:tt $c:tt $h:tt $z:tt recv($rx:expr, $($extra:tt)*) $($rest:tt)*) => {
+    (@parse $b:tt $c:tt $h:tt $z:tt recv($rx:expr, $($extra:tt)*) $($rest:tt)*) => {
         ::core::compile_error!("gochan::select!: `recv(rx)` takes one receiver (a send case is `send(tx, value)`)")
     };
-    (@case $b:tt $c:tt $h:tt $z:tt send($tx:expr) $($rest:tt)*) => {
+    (@parse $b:tt $c:tt $h:tt $z:tt send($tx:expr) $($rest:tt)*) => {
         ::core::compile_error!("gochan::select!: `send(tx, value)` takes a sender and the value to send")
     };
-    (@case $b:tt $c:tt $h:tt $z:tt recv $args:tt -> $($rest:tt)*) => {
-        $crate::__select_parse!(@binding recv [] $($rest)*)
+    // The binding and guard are right, yet no form above matched: the body
+    // runs into the next case.
+    (@parse $b:tt $c:tt $h:tt $z:tt recv $args:tt -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $($rest:tt)*) => {
+        $crate::__select!(@missing_comma recv $args)
     };
-    (@case $b:tt $c:tt $h:tt $z:tt send $args:tt -> $($rest:tt)*) => {
-        $crate::__select_parse!(@binding send [] $($rest)*)
+    (@parse $b:tt $c:tt $h:tt $z:tt send $args:tt -> $p0:tt $($p1:ident)? $(, if $g:expr)? => $($rest:tt)*) => {
+        $crate::__select!(@missing_comma send $args)
     };
-    (@case $b:tt $c:tt $h:tt $z:tt default $($rest:tt)*) => {
+    (@parse $b:tt $c:tt $h:tt $z:tt recv $args:tt -> $($rest:tt)*) => {
+        $crate::__select!(@binding recv [] $($rest)*)
+    };
+    (@parse $b:tt $c:tt $h:tt $z:tt send $args:tt -> $($rest:tt)*) => {
+        $crate::__select!(@binding send [] $($rest)*)
+    };
+    (@parse $b:tt $c:tt $h:tt $z:tt default $($rest:tt)*) => {
         ::core::compile_error!(::core::concat!(
             "gochan::select!: expected `default => body` or `default(duration) => body`, found: `default ",
             ::core::stringify!($($rest)*), "`"
         ))
     };
-    (@case $b:tt $c:tt $h:tt $z:tt $($rest:tt)+) => {
+    (@parse $b:tt $c:tt $h:tt $z:tt $($rest:tt)+) => {
         ::core::compile_error!(::core::concat!(
             "gochan::select!: expected `recv(rx) -> name => body`, `send(tx, value) -> name => body`, ",
             "`default => body` or `default(duration) => body`, found: `",
             ::core::stringify!($($rest)+), "`"
+        ))
+    };
+    (@missing_comma $kind:ident $args:tt) => {
+        ::core::compile_error!(::core::concat!(
+            "gochan::select!: missing `,` after the body of `", ::core::stringify!($kind),
+            ::core::stringify!($args), " -> ..`: write a comma between cases (a block body needs none)"
         ))
     };
     // What came after `->` was not `name [, if guard] =>`: collect it to say so.
@@ -363,7 +374,7 @@ macro_rules! __select_parse {
         ))
     };
     (@binding $kind:ident [$($p:tt)*] $t:tt $($rest:tt)*) => {
-        $crate::__select_parse!(@binding $kind [$($p)* $t] $($rest)*)
+        $crate::__select!(@binding $kind [$($p)* $t] $($rest)*)
     };
     (@binding $kind:ident [$($p:tt)*]) => {
         ::core::compile_error!(::core::concat!(
@@ -371,27 +382,47 @@ macro_rules! __select_parse {
             "`: expected `=> body` after the name"
         ))
     };
+
+    // One case's local: made in one place for every form.
+    (@make recv ($rx:expr) ()) => {
+        $crate::__private::RecvOp::new({ use $crate::__private::AsReceiver as _; $rx.__gochan_receiver() })
+    };
+    (@make send ($tx:expr) ()) => {
+        $crate::__private::SendOp::new({ use $crate::__private::AsSender as _; $tx.__gochan_sender() })
+    };
+    (@make recv $op:tt ($g:expr)) => {
+        if !($g) { $crate::__private::RecvOp::disabled() } else { $crate::__select!(@make recv $op ()) }
+    };
+    (@make send $op:tt ($g:expr)) => {
+        if !($g) { $crate::__private::SendOp::disabled() } else { $crate::__select!(@make send $op ()) }
+    };
+
+    // The chosen case's result: a receive's as it is; a send's value
+    // expression is evaluated here, only for the chosen case.
+    (@finish recv $won:ident ()) => { $won };
+    (@finish send $won:ident ($v:expr)) => { $won.send($v) };
+
     // No default: wait until a case happens.
-    (@expand $b:tt [$(($name:ident $make:tt ($($bind:tt)*) $body:tt))*] $h:tt [$($z:tt)*] []) => {{
-        $( let mut $name = $make; )*
+    (@run $b:tt [] [$(($name:ident $kind:ident $op:tt $v:tt ($($bind:tt)*) $g:tt $body:tt))*] $h:tt [$($z:tt)*]) => {{
+        $( let mut $name = $crate::__select!(@make $kind $op $g); )*
         let _ = $crate::__private::SelectFuture::new($h, &mut [$($z)*], $b).await;
         $(
-            if let ::core::option::Option::Some(__result) = $name.take_result() {
-                let $($bind)* = __result;
+            if let ::core::option::Option::Some(__won) = $name.take_outcome() {
+                let $($bind)* = $crate::__select!(@finish $kind __won $v);
                 $body
             } else
         )*
         { $crate::__private::unreachable_case() }
     }};
     // default: never wait.
-    (@expand $b:tt [$(($name:ident $make:tt ($($bind:tt)*) $body:tt))*] $h:tt [$($z:tt)*] [now $dbody:tt]) => {{
-        $( let mut $name = $make; )*
+    (@run $b:tt [now $dbody:tt] [$(($name:ident $kind:ident $op:tt $v:tt ($($bind:tt)*) $g:tt $body:tt))*] $h:tt [$($z:tt)*]) => {{
+        $( let mut $name = $crate::__select!(@make $kind $op $g); )*
         match $crate::__private::try_select($h, &mut [$($z)*], $b) {
             ::core::option::Option::None => $dbody,
             ::core::option::Option::Some(_) => {
                 $(
-                    if let ::core::option::Option::Some(__result) = $name.take_result() {
-                        let $($bind)* = __result;
+                    if let ::core::option::Option::Some(__won) = $name.take_outcome() {
+                        let $($bind)* = $crate::__select!(@finish $kind __won $v);
                         $body
                     } else
                 )*
@@ -400,15 +431,15 @@ macro_rules! __select_parse {
         }
     }};
     // default(duration): wait at most that long.
-    (@expand $b:tt [$(($name:ident $make:tt ($($bind:tt)*) $body:tt))*] $h:tt [$($z:tt)*] [until ($d:expr) $dbody:tt]) => {{
-        $( let mut $name = $make; )*
+    (@run $b:tt [until ($d:expr) $dbody:tt] [$(($name:ident $kind:ident $op:tt $v:tt ($($bind:tt)*) $g:tt $body:tt))*] $h:tt [$($z:tt)*]) => {{
+        $( let mut $name = $crate::__select!(@make $kind $op $g); )*
         let mut __timer = ::core::pin::pin!(::core::option::Option::None);
         match $crate::__private::SelectFuture::with_timeout($h, &mut [$($z)*], $b, $d, __timer.as_mut()).await {
             ::core::option::Option::None => $dbody,
             ::core::option::Option::Some(_) => {
                 $(
-                    if let ::core::option::Option::Some(__result) = $name.take_result() {
-                        let $($bind)* = __result;
+                    if let ::core::option::Option::Some(__won) = $name.take_outcome() {
+                        let $($bind)* = $crate::__select!(@finish $kind __won $v);
                         $body
                     } else
                 )*
