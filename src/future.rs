@@ -9,9 +9,7 @@ use std::task::{ready, Context, Poll};
 
 use futures_core::future::FusedFuture;
 
-use crate::chan::{
-    Ack, AckState, Chan, Item, RecvWait, ReserveWait, Reserved, SendOp, SendOutcome,
-};
+use crate::chan::{Ack, AckState, Chan, RecvWait, ReserveWait, Reserved, SendOp, SendOutcome};
 use crate::error::{DeliverError, RecvError, SendError};
 use crate::permit::{OwnedPermit, Permit, PermitIterator};
 use crate::Sender;
@@ -62,12 +60,12 @@ pub struct SendFuture<'a, T> {
 impl<T> Unpin for SendFuture<'_, T> {}
 
 impl<'a, T> SendFuture<'a, T> {
-    /// A send of `item` on `chan`, not offered yet.
+    /// A send of `value` on `chan`, not offered yet.
     #[inline]
-    pub(crate) fn new(chan: &'a Chan<T>, item: Item<T>) -> Self {
+    pub(crate) fn new(chan: &'a Chan<T>, value: T) -> Self {
         SendFuture {
             chan,
-            op: SendOp::new(item),
+            op: SendOp::new(value),
         }
     }
 }
@@ -81,17 +79,8 @@ fn poll_send<T>(
 ) -> Poll<Result<(), SendError<T>>> {
     Poll::Ready(match ready!(chan.poll_send(op, cx)) {
         SendOutcome::Sent => Ok(()),
-        SendOutcome::Refused => Err(refused(op)),
+        SendOutcome::Refused => Err(SendError(op.take_refused())),
     })
-}
-
-/// The error of a refused send, with its value. Out of line: inlined, the
-/// move of a large value out of the send's state was merged into the common
-/// path and copied the value once more per message.
-#[cold]
-#[inline(never)]
-fn refused<T>(op: &mut SendOp<T>) -> SendError<T> {
-    SendError(op.take_refused().value)
 }
 
 impl<T> SendFuture<'_, T> {
@@ -121,7 +110,7 @@ impl<T> SendFuture<'_, T> {
     /// # }
     /// ```
     pub fn cancel(&mut self) -> Option<T> {
-        self.chan.cancel_send(&mut self.op).map(|item| item.value)
+        self.chan.cancel_send(&mut self.op)
     }
 }
 
@@ -183,11 +172,11 @@ pub struct SendOwnedFuture<T> {
 impl<T> Unpin for SendOwnedFuture<T> {}
 
 impl<T> SendOwnedFuture<T> {
-    /// A send of `item` through `sender`, which the future owns.
-    pub(crate) fn new(sender: Sender<T>, item: Item<T>) -> Self {
+    /// A send of `value` through `sender`, which the future owns.
+    pub(crate) fn new(sender: Sender<T>, value: T) -> Self {
         SendOwnedFuture {
             sender,
-            op: SendOp::new(item),
+            op: SendOp::new(value),
         }
     }
 
@@ -219,10 +208,7 @@ impl<T> SendOwnedFuture<T> {
     /// # }
     /// ```
     pub fn cancel(&mut self) -> Option<T> {
-        self.sender
-            .chan
-            .cancel_send(&mut self.op)
-            .map(|item| item.value)
+        self.sender.chan.cancel_send(&mut self.op)
     }
 }
 
@@ -377,17 +363,10 @@ pub struct DeliverFuture<'a, T> {
 impl<'a, T> DeliverFuture<'a, T> {
     /// An acknowledged send of `value` on `chan`.
     pub(crate) fn new(chan: &'a Chan<T>, value: T) -> Self {
-        let ack = Ack::new();
         DeliverFuture {
-            send: SendFuture::new(
-                chan,
-                Item {
-                    value,
-                    ack: Some(Arc::clone(&ack)),
-                },
-            ),
+            send: SendFuture::new(chan, value),
             entered: false,
-            ack,
+            ack: Ack::new(),
         }
     }
 }
@@ -442,8 +421,11 @@ impl<T> Future for DeliverFuture<'_, T> {
             this.send.op.polled_after_end();
         }
         if !this.entered {
-            if let Err(SendError(value)) = ready!(Pin::new(&mut this.send).poll(cx)) {
-                return Poll::Ready(Err(DeliverError::Closed(value)));
+            let send = &mut this.send;
+            if let SendOutcome::Refused =
+                ready!(send.chan.poll_deliver(&mut send.op, &this.ack, cx))
+            {
+                return Poll::Ready(Err(DeliverError::Closed(send.op.take_refused())));
             }
             this.entered = true;
         }

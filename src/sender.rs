@@ -5,7 +5,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::chan::{Chan, Item, TryReserve, WatchFor};
+use crate::chan::{Chan, TryReserve, WatchFor};
 use crate::error::{SendError, SendTimeoutError, TrySendError};
 use crate::future::{
     DeliverFuture, ReserveFuture, ReserveManyFuture, ReserveOwnedFuture, SendFuture,
@@ -83,7 +83,7 @@ impl<T> Sender<T> {
     /// # }
     /// ```
     pub fn send(&self, value: T) -> SendFuture<'_, T> {
-        SendFuture::new(&self.chan, Item::new(value))
+        SendFuture::new(&self.chan, value)
     }
 
     /// Sends a value like [`send`](Sender::send), through a future that owns
@@ -120,7 +120,7 @@ impl<T> Sender<T> {
     /// ```
     #[doc(alias = "into_send_async")]
     pub fn send_owned(self, value: T) -> SendOwnedFuture<T> {
-        SendOwnedFuture::new(self, Item::new(value))
+        SendOwnedFuture::new(self, value)
     }
 
     /// Sends a value if that is possible right now: a receiver is waiting, or

@@ -17,6 +17,9 @@ use super::wake::{guarded, reraise, Wake};
 use super::{Chan, State};
 use crate::coop::Budget;
 
+/// The panic of a handle count past `u32::MAX`.
+const TOO_MANY_HANDLES: &str = "gochan: more than 4 billion handles of one channel";
+
 impl<T> Chan<T> {
     /// Closes the channel; `true` if this call closed it.
     pub(crate) fn close(&self) -> bool {
@@ -36,10 +39,10 @@ impl<T> Chan<T> {
         let mut wake = Wake::default();
         let mut s = self.lock();
         s.close(&mut wake);
-        let items = std::mem::take(&mut s.buf);
-        if s.reserved > s.held_slots {
+        let items = s.buf.drain();
+        if s.reserved > s.held_slots as usize {
             // The permits' slots; those of values already handed stay.
-            s.reserved = s.held_slots;
+            s.reserved = s.held_slots as usize;
             s.permits_revoked = true;
         }
         s.close_receivers(&mut wake);
@@ -50,7 +53,8 @@ impl<T> Chan<T> {
 
     /// Counts a new sender handle (a clone).
     pub(crate) fn add_sender(&self) {
-        self.lock().senders += 1;
+        let mut s = self.lock();
+        s.senders = s.senders.checked_add(1).expect(TOO_MANY_HANDLES);
     }
 
     /// Counts a new sender handle if the channel is open (`WeakSender::upgrade`).
@@ -59,7 +63,7 @@ impl<T> Chan<T> {
         if s.closed {
             return false;
         }
-        s.senders += 1;
+        s.senders = s.senders.checked_add(1).expect(TOO_MANY_HANDLES);
         true
     }
 
@@ -76,7 +80,8 @@ impl<T> Chan<T> {
 
     /// Counts a new receiver handle (a clone).
     pub(crate) fn add_receiver(&self) {
-        self.lock().receivers += 1;
+        let mut s = self.lock();
+        s.receivers = s.receivers.checked_add(1).expect(TOO_MANY_HANDLES);
     }
 
     /// A receiver handle is dropped (its place already withdrawn); the last
@@ -97,7 +102,7 @@ impl<T> Chan<T> {
             // The common end of a channel: nothing left to drop.
             return self.unlock(s, wake);
         }
-        let items = std::mem::take(&mut s.buf);
+        let items = s.buf.drain();
         s.close_receivers(&mut wake);
         let mut panic = self.release(s, wake);
         for item in items {

@@ -41,6 +41,7 @@
 //! | file | part |
 //! |---|---|
 //! | `mod.rs` | [`Chan`] and [`State`]: the fields and their invariants, the lock and the unlock helpers, introspection |
+//! | `buffer.rs` | the buffer: bare values, and the `deliver` acknowledgements of those that carry one, on a side deque that exists only then |
 //! | `send.rs` | a send: its state ([`SendOp`]), `poll_send`, `try_send`, withdrawal; the hand-off to a waiting receiver; the refill of freed room from the send line |
 //! | `recv.rs` | a receive: `poll_recv` for futures and handles ([`Place`]), `try_recv`, `recv_many`, withdrawal; values held by idle handles |
 //! | `reserve.rs` | permits: reservations of one or many slots, a permit's send and release, the free room of every kind |
@@ -54,11 +55,10 @@
 //! | `stats.rs` | the `stats()` snapshot |
 //! | `sync.rs` | the mutex and atomics, replaced by loom's in the loom models |
 
-use std::collections::VecDeque;
-
 use crate::capacity::Capacity;
 
 mod ack;
+mod buffer;
 mod close;
 mod recv;
 mod rendezvous;
@@ -81,6 +81,7 @@ pub use stats::Stats;
 pub(crate) use token::{Ticket, Token};
 pub(crate) use waiters::Key;
 
+use buffer::Buffer;
 use sync::{Mutex, MutexGuard};
 use waiters::{Line, Waiters};
 use wake::{Panic, Wake};
@@ -102,16 +103,17 @@ impl std::panic::RefUnwindSafe for Token {}
 
 /// Everything the lock guards.
 struct State<T> {
-    /// Buffered values, oldest first. Holds more than the capacity only after
-    /// a receiver that was handed a value went away and put it back at the
-    /// front (on a rendezvous channel too, which otherwise buffers only what
-    /// a permit sends while no receiver waits).
+    /// Buffered values, oldest first, and the acknowledgements of those a
+    /// `deliver` sent. Holds more than the capacity only after a receiver
+    /// that was handed a value went away and put it back at the front (on a
+    /// rendezvous channel too, which otherwise buffers only what a permit
+    /// sends while no receiver waits).
     ///
     /// Invariant: while a value is buffered, no live receiver waits (every
     /// path that adds a value hands it to the longest-waiting receiver
     /// first). The receive fast paths rely on it: they pop the buffer without
     /// looking at the receive line.
-    buf: VecDeque<Item<T>>,
+    buf: Buffer<T>,
     /// The admission rule.
     cap: Capacity,
     /// Set once, never cleared.
@@ -122,10 +124,11 @@ struct State<T> {
     /// it, and its drop gives nothing back. A closed channel grants no
     /// permit, so every permit alive once this is set is revoked.
     permits_revoked: bool,
-    /// Live `Sender` handles (weak senders not counted); 0 closes the channel.
-    senders: usize,
+    /// Live `Sender` handles (weak senders not counted); 0 closes the
+    /// channel. (`u32`, with `receivers`, to keep an idle channel small.)
+    senders: u32,
     /// Live `Receiver` handles; 0 closes and empties the channel.
-    receivers: usize,
+    receivers: u32,
     /// Slots promised: to outstanding permits (on a rendezvous channel,
     /// hand-offs promised against waiting receivers), and the `held_slots`.
     /// They count as occupied.
@@ -135,9 +138,11 @@ struct State<T> {
     /// keeps its permit's slot until taken, so that a sender waiting behind
     /// the permit does not move in ahead of the permit's later values.
     /// Outstanding permits are `reserved - held_slots`.
-    held_slots: usize,
-    /// Values handed to a waiting receiver's entry and not yet taken by it.
-    in_flight: usize,
+    held_slots: u32,
+    /// Values handed to a waiting receiver's entry and not yet taken by it
+    /// (each sits in an entry, so a `u32` counts them, as it counts the
+    /// slab's slots).
+    in_flight: u32,
     /// Waiting operations and their lines.
     waiters: Waiters<T>,
     /// Values that entered the channel, since creation.
@@ -154,7 +159,7 @@ impl<T> Chan<T> {
     pub(crate) fn new(cap: Capacity) -> Self {
         Chan {
             state: Mutex::new(State {
-                buf: VecDeque::new(),
+                buf: Buffer::new(),
                 cap,
                 closed: false,
                 permits_revoked: false,
@@ -179,7 +184,7 @@ impl<T> Chan<T> {
     /// Releases the lock and runs the wake-ups; returns a waker's panic.
     #[inline(always)]
     fn release(&self, mut guard: Guard<'_, T>, mut wake: Wake) -> Option<Panic> {
-        if wake.events && guard.waiters.len(Line::Watch) > 0 {
+        if wake.events && !guard.waiters.is_empty(Line::Watch) {
             guard.notify_watchers(&mut wake);
         }
         drop(guard);
@@ -268,12 +273,12 @@ impl<T> Chan<T> {
 
     /// Live `Sender` handles.
     pub(crate) fn sender_count(&self) -> usize {
-        self.lock().senders
+        self.lock().senders as usize
     }
 
     /// Live `Receiver` handles.
     pub(crate) fn receiver_count(&self) -> usize {
-        self.lock().receivers
+        self.lock().receivers as usize
     }
 
     /// A consistent snapshot.
@@ -282,10 +287,10 @@ impl<T> Chan<T> {
         Stats {
             buffered: s.buf.len(),
             capacity: s.cap.get(),
-            senders: s.senders,
-            receivers: s.receivers,
-            waiting_senders: s.waiters.len(Line::Send),
-            waiting_receivers: s.waiters.len(Line::Recv),
+            senders: s.senders as usize,
+            receivers: s.receivers as usize,
+            waiting_senders: s.waiters.count(Line::Send),
+            waiting_receivers: s.waiters.count(Line::Recv),
             sent: s.sent,
             received: s.received,
             closed: s.closed,
@@ -298,7 +303,7 @@ impl<T> Chan<T> {
     pub(crate) fn remaining_bound(&self) -> Option<usize> {
         let s = self.lock();
         s.closed
-            .then(|| s.buf.len() + s.in_flight + (s.reserved - s.held_slots))
+            .then(|| s.buf.len() + s.in_flight as usize + (s.reserved - s.held_slots as usize))
     }
 }
 

@@ -127,14 +127,11 @@ impl<T> Chan<T> {
         let mut s = self.lock();
         if wait.key.is_none() && s.can_pop() {
             // Nobody moves into the room: no wake-up bookkeeping.
-            let mut item = s.pop();
+            s.received += 1;
+            let value = s.buf.pop_plain();
             drop(s);
             budget.spend();
-            // The acknowledgement is taken out, the value left in place.
-            if let Some(ack) = item.ack.take() {
-                ack.set(AckState::Delivered);
-            }
-            return Poll::Ready(Ok(item.value));
+            return Poll::Ready(Ok(value));
         }
         budget
             .spend_if_ready(self.poll_recv_slow(s, wait, cx, None))
@@ -175,10 +172,8 @@ impl<T> Chan<T> {
                 if s.is_finished() {
                     break Poll::Ready(None);
                 }
-                if H::TAKES_HELD {
-                    if let Some(item) = s.take_held(&mut wake) {
-                        break Poll::Ready(Some(item));
-                    }
+                if H::TAKES_HELD && !s.waiters.is_empty(Line::Held) {
+                    break Poll::Ready(s.take_held(&mut wake));
                 }
                 // The entry is the holder's before the waker is cloned.
                 let entry = Entry {
@@ -189,7 +184,7 @@ impl<T> Chan<T> {
                 let key = s.waiters.insert(entry, Line::Recv);
                 holder.set(Some(key));
                 s.waiters.get(key).waker = Some(cx.waker().clone());
-                if s.is_rendezvous() && s.waiters.len(Line::Send) > 0 {
+                if s.is_rendezvous() && !s.waiters.is_empty(Line::Send) {
                     s.match_rendezvous(&mut wake);
                 }
                 break Poll::Pending;
@@ -198,7 +193,7 @@ impl<T> Chan<T> {
                 Status::Receiving => {
                     // Still waiting: a value a handle holds is taken over
                     // rather than wait beside it.
-                    if H::TAKES_HELD && s.waiters.len(Line::Held) > 0 {
+                    if H::TAKES_HELD && !s.waiters.is_empty(Line::Held) {
                         // Out of line first: the room the held value frees
                         // may move a sender's value in, which must not be
                         // handed to this entry.
@@ -303,9 +298,10 @@ impl<T> Chan<T> {
     pub(crate) fn try_recv(&self) -> Result<Item<T>, TryRecvError> {
         let mut s = self.lock();
         if s.can_pop() {
-            let item = s.pop();
+            s.received += 1;
+            let value = s.buf.pop_plain();
             drop(s);
-            return Ok(item);
+            return Ok(Item::new(value));
         }
         self.try_recv_locked(s, Wake::default())
     }
@@ -413,44 +409,23 @@ impl Drop for Acks {
 }
 
 impl<T> State<T> {
-    /// The common receive: open, a value buffered, nobody waiting to send
-    /// (so nobody moves in behind it). Then [`State::pop`] is all a receive
-    /// does; anything else takes the slow path.
+    /// The common receive: open, a bare value buffered (no acknowledgement
+    /// to settle), nobody waiting to send (so nobody moves in behind it).
+    /// Then [`Buffer::pop_plain`] is all a receive does; anything else takes
+    /// the slow path.
     #[inline(always)]
     pub(super) fn can_pop(&self) -> bool {
-        !self.closed && !self.buf.is_empty() && self.waiters.len(Line::Send) == 0
+        !self.closed
+            && !self.buf.is_empty()
+            && self.buf.is_plain()
+            && self.waiters.is_empty(Line::Send)
     }
-
-    /// Below this many slots the buffer's allocation is never shrunk; above
-    /// it, a buffer drained to a quarter of its allocation gives half back.
-    const SHRINK_FLOOR: usize = 1024;
 
     /// Takes the oldest buffered value (the buffer is not empty).
     #[inline(always)]
     pub(super) fn pop(&mut self) -> Item<T> {
-        // Checked once per 256 values, and only on a buffer grown past the
-        // floor: the drain of a burst passes here often enough, and the
-        // common receive stays a few instructions. Checked before the pop,
-        // so that nothing runs between taking the value out and returning
-        // it: the compiler then moves a large value once.
-        if self.buf.capacity() > Self::SHRINK_FLOOR && self.buf.len() % 256 == 1 {
-            self.shrink(self.buf.len() - 1);
-        }
         self.received += 1;
-        self.buf
-            .pop_front()
-            .expect("gochan: a value taken from an empty buffer (internal error)")
-    }
-
-    /// Gives memory back after a burst: half the allocation once `len`
-    /// values (the length about to be left) fill a quarter of it.
-    #[cold]
-    #[inline(never)]
-    fn shrink(&mut self, len: usize) {
-        let cap = self.buf.capacity();
-        if cap > Self::SHRINK_FLOOR && len <= cap / 4 {
-            self.buf.shrink_to((cap / 2).max(Self::SHRINK_FLOOR));
-        }
+        self.buf.pop_front()
     }
 
     /// Takes the oldest buffered value; the room it leaves goes to the
@@ -458,7 +433,7 @@ impl<T> State<T> {
     #[inline(always)]
     pub(super) fn take_buffered(&mut self, wake: &mut Wake) -> Item<T> {
         let item = self.pop();
-        if self.waiters.len(Line::Send) > 0 {
+        if !self.waiters.is_empty(Line::Send) {
             self.refill(wake);
         }
         if self.is_finished() {

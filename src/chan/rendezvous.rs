@@ -127,7 +127,7 @@ impl<T> State<T> {
     /// one is not promised; a reservation of `n` is granted if `n` are not.
     pub(super) fn match_rendezvous(&mut self, wake: &mut Wake) {
         while let Some(key) = self.waiters.first(Line::Send) {
-            if self.waiters.len(Line::Recv) == 0 {
+            if self.waiters.is_empty(Line::Recv) {
                 return;
             }
             match self.waiters.peek(key).status {

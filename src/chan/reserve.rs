@@ -124,7 +124,7 @@ impl<T> Chan<T> {
         if s.closed {
             return TryReserve::Closed;
         }
-        if s.too_many(n) || s.waiters.len(Line::Send) > 0 || s.free_for(n) < n {
+        if s.too_many(n) || !s.waiters.is_empty(Line::Send) || s.free_for(n) < n {
             return TryReserve::Full;
         }
         s.reserved += n;
@@ -242,7 +242,7 @@ impl<T> State<T> {
     /// the slots that are free now (all of them on a rendezvous channel, or
     /// none); returns how many it took.
     fn reserve_now(&mut self, n: usize) -> usize {
-        if self.waiters.len(Line::Send) > 0 {
+        if !self.waiters.is_empty(Line::Send) {
             return 0;
         }
         let got = if self.is_rendezvous() {
@@ -264,7 +264,7 @@ impl<T> State<T> {
     /// leaves the line, since the head may have changed.
     pub(super) fn release(&mut self, n: usize, wake: &mut Wake) {
         self.reserved -= n;
-        if self.waiters.len(Line::Send) > 0 {
+        if !self.waiters.is_empty(Line::Send) {
             self.refill(wake);
         }
         self.settle_closed(wake);

@@ -61,7 +61,7 @@ impl<T> Chan<T> {
             wake.discard(s.waiters.remove(key).waker);
         }
         let ready = !s.buf.is_empty() || (s.is_rendezvous() && s.sender_to_take());
-        if ready || s.is_finished() || s.waiters.len(Line::Held) > 0 {
+        if ready || s.is_finished() || !s.waiters.is_empty(Line::Held) {
             if !ticket.claim() {
                 self.unlock(s, wake);
                 return CaseRecv::Lost;
@@ -85,7 +85,7 @@ impl<T> Chan<T> {
             status: Status::Receiving,
         };
         let key = s.waiters.insert(entry, Line::Recv);
-        if s.is_rendezvous() && s.waiters.len(Line::Send) > 0 {
+        if s.is_rendezvous() && !s.waiters.is_empty(Line::Send) {
             s.match_rendezvous(&mut wake);
         }
         self.unlock(s, wake);
@@ -112,7 +112,7 @@ impl<T> Chan<T> {
     /// reservation of one.
     pub(crate) fn select_reserve(&self, ticket: &Ticket<'_>) -> CaseSend {
         let mut s = self.lock();
-        let free = s.waiters.len(Line::Send) == 0
+        let free = s.waiters.is_empty(Line::Send)
             && if s.is_rendezvous() {
                 s.free_receivers(Some(ticket.token)) > 0
             } else {

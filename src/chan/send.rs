@@ -4,7 +4,9 @@
 
 use std::task::{ready, Context, Poll, Waker};
 
-use super::ack::Item;
+use std::sync::Arc;
+
+use super::ack::{Ack, Item};
 use super::waiters::{Entry, Key, Line, Status, Who};
 use super::wake::Wake;
 use super::{Chan, Guard, State};
@@ -21,12 +23,12 @@ pub(crate) struct SendOp<T> {
 /// The states of a [`SendOp`].
 enum SendState<T> {
     /// Not offered to the channel yet: the value is the future's.
-    Idle(Item<T>),
+    Idle(T),
     /// Waiting in the send line: the value is in the entry.
     Waiting(Key),
     /// Refused by a closed channel: the value waits here for the future to
     /// hand it back ([`SendOp::take_refused`]).
-    Refused(Item<T>),
+    Refused(T),
     /// Sent, or refused and handed back.
     Done,
     /// Withdrawn by `cancel`: polling again is a mistake the panic names.
@@ -44,11 +46,11 @@ pub(crate) enum SendOutcome {
 }
 
 impl<T> SendOp<T> {
-    /// A send of `item`, not offered yet.
+    /// A send of `value`, not offered yet.
     #[inline]
-    pub(crate) fn new(item: Item<T>) -> Self {
+    pub(crate) fn new(value: T) -> Self {
         SendOp {
-            state: SendState::Idle(item),
+            state: SendState::Idle(value),
         }
     }
 
@@ -58,7 +60,7 @@ impl<T> SendOp<T> {
     ///
     /// If the send was not refused (an internal error).
     #[inline]
-    pub(crate) fn take_refused(&mut self) -> Item<T> {
+    pub(crate) fn take_refused(&mut self) -> T {
         match std::mem::replace(&mut self.state, SendState::Done) {
             SendState::Refused(item) => item,
             _ => unreachable!("gochan: a refused value taken from a send that was not refused"),
@@ -67,7 +69,7 @@ impl<T> SendOp<T> {
 
     /// The value of a send not offered yet.
     #[inline(always)]
-    fn take_idle(&mut self) -> Item<T> {
+    fn take_idle(&mut self) -> T {
         match std::mem::replace(&mut self.state, SendState::Done) {
             SendState::Idle(item) => item,
             _ => unreachable!("gochan: a send's value taken twice (internal error)"),
@@ -116,23 +118,54 @@ impl<T> Chan<T> {
     /// Drives a send: at once if the channel can take the value, else from
     /// the send line, where a receiver that frees room (or, on a rendezvous
     /// channel, takes the value) completes it.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn poll_send(&self, op: &mut SendOp<T>, cx: &mut Context<'_>) -> Poll<SendOutcome> {
+        self.poll_send_with(op, None, cx)
+    }
+
+    /// [`Chan::poll_send`] for a `deliver`: the value carries `ack`, which a
+    /// receiver that takes it settles.
+    pub(crate) fn poll_deliver(
+        &self,
+        op: &mut SendOp<T>,
+        ack: &Arc<Ack>,
+        cx: &mut Context<'_>,
+    ) -> Poll<SendOutcome> {
+        self.poll_send_with(op, Some(ack), cx)
+    }
+
+    /// [`Chan::poll_send`] of a value that carries `ack` (a `deliver`'s), or
+    /// none (`None` is a constant for a plain send: the common path below
+    /// is all it compiles to).
+    #[inline(always)]
+    fn poll_send_with(
+        &self,
+        op: &mut SendOp<T>,
+        ack: Option<&Arc<Ack>>,
+        cx: &mut Context<'_>,
+    ) -> Poll<SendOutcome> {
         let budget = ready!(Budget::take(cx));
         let mut s = self.lock();
-        // The common send. A free slot in the allocation means nothing
-        // between taking the value out of the future and storing it can
-        // panic, so the compiler moves it once.
-        if matches!(op.state, SendState::Idle(_)) && s.can_push() && s.has_spare_slot() {
-            let SendState::Idle(item) = std::mem::replace(&mut op.state, SendState::Done) else {
+        // The common send: a bare value into room. With a free slot in the
+        // allocation nothing between taking the value out of the future and
+        // storing it can panic, so the compiler moves it once instead of
+        // keeping a copy for unwinding (a 256-byte `memcpy` per send); a
+        // small value is cheaper to copy than to check for.
+        if ack.is_none()
+            && matches!(op.state, SendState::Idle(_))
+            && s.can_push()
+            && (std::mem::size_of::<T>() <= 16 || s.buf.has_spare_slot())
+        {
+            let SendState::Idle(value) = std::mem::replace(&mut op.state, SendState::Done) else {
                 unreachable!("matched above")
             };
-            s.push(item);
+            s.sent += 1;
+            s.buf.push_plain(value);
             drop(s);
             budget.spend();
             return Poll::Ready(SendOutcome::Sent);
         }
-        budget.spend_if_ready(self.poll_send_slow(s, op, cx))
+        budget.spend_if_ready(self.poll_send_slow(s, op, ack, cx))
     }
 
     /// Everything but the common case of [`Chan::poll_send`]. Inlined: out
@@ -143,21 +176,26 @@ impl<T> Chan<T> {
         &self,
         mut s: Guard<'_, T>,
         op: &mut SendOp<T>,
+        ack: Option<&Arc<Ack>>,
         cx: &mut Context<'_>,
     ) -> Poll<SendOutcome> {
         let mut wake = Wake::default();
+        let item = |op: &mut SendOp<T>| Item {
+            value: op.take_idle(),
+            ack: ack.cloned(),
+        };
         let res = match op.state {
             SendState::Idle(_) => {
                 if s.closed {
-                    let item = op.take_idle();
-                    op.state = SendState::Refused(item);
+                    let value = op.take_idle();
+                    op.state = SendState::Refused(value);
                     Poll::Ready(SendOutcome::Refused)
                 } else if let Some((key, w)) = s.receiver_for_new_send(&mut wake) {
-                    s.hand(key, w, op.take_idle(), false, &mut wake);
+                    s.hand(key, w, item(op), false, &mut wake);
                     s.sent += 1;
                     Poll::Ready(SendOutcome::Sent)
                 } else if s.has_room() {
-                    s.push(op.take_idle());
+                    s.push(item(op));
                     Poll::Ready(SendOutcome::Sent)
                 } else {
                     // The value is in its entry, and the entry is the
@@ -167,7 +205,7 @@ impl<T> Chan<T> {
                     let entry = Entry {
                         waker: None,
                         who: Who::Future,
-                        status: Status::Sending(op.take_idle()),
+                        status: Status::Sending(item(op)),
                     };
                     let key = s.waiters.insert(entry, Line::Send);
                     op.state = SendState::Waiting(key);
@@ -191,7 +229,7 @@ impl<T> Chan<T> {
                     let Status::Refused(item) = entry.status else {
                         unreachable!("matched above")
                     };
-                    op.state = SendState::Refused(item);
+                    op.state = SendState::Refused(item.value);
                     Poll::Ready(SendOutcome::Refused)
                 }
                 _ => unreachable!("gochan: a send entry ends sent or refused (internal error)"),
@@ -213,20 +251,20 @@ impl<T> Chan<T> {
     /// Withdraws a send: its value back if it has not entered the channel.
     /// The send is cancelled afterwards.
     #[inline(never)]
-    pub(crate) fn cancel_send(&self, op: &mut SendOp<T>) -> Option<Item<T>> {
+    pub(crate) fn cancel_send(&self, op: &mut SendOp<T>) -> Option<T> {
         match std::mem::replace(&mut op.state, SendState::Cancelled) {
-            SendState::Idle(item) | SendState::Refused(item) => Some(item),
+            SendState::Idle(value) | SendState::Refused(value) => Some(value),
             SendState::Waiting(key) => {
                 let mut wake = Wake::default();
                 let mut s = self.lock();
                 let entry = s.waiters.remove(key);
                 wake.discard(entry.waker);
-                let item = match entry.status {
-                    Status::Sending(item) | Status::Refused(item) => Some(item),
+                let value = match entry.status {
+                    Status::Sending(item) | Status::Refused(item) => Some(item.value),
                     _ => None,
                 };
                 self.unlock_returning(s, wake);
-                item
+                value
             }
             SendState::Done | SendState::Cancelled => None,
         }
@@ -237,7 +275,8 @@ impl<T> Chan<T> {
     pub(crate) fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
         let mut s = self.lock();
         if s.can_push() {
-            s.push(Item::new(value));
+            s.sent += 1;
+            s.buf.push_plain(value);
             return Ok(());
         }
         if s.closed {
@@ -263,11 +302,12 @@ impl<T> Chan<T> {
 }
 
 impl<T> State<T> {
-    /// The common send: open, nobody waiting to receive, room in the buffer.
-    /// Then [`State::push`] is all a send does.
+    /// The common send: open, no acknowledgement in the buffer, nobody
+    /// waiting to receive, room. Then [`Buffer::push_plain`] is all a send
+    /// does.
     #[inline(always)]
     pub(super) fn can_push(&self) -> bool {
-        !self.closed && self.waiters.len(Line::Recv) == 0 && self.has_room()
+        !self.closed && self.buf.is_plain() && self.waiters.is_empty(Line::Recv) && self.has_room()
     }
 
     /// Whether a new send may enter the buffer: a buffered channel with a
@@ -280,7 +320,7 @@ impl<T> State<T> {
     pub(super) fn has_room(&self) -> bool {
         match self.cap {
             Capacity::Bounded(cap) => self.occupied() < cap,
-            Capacity::Unbounded => self.waiters.len(Line::Send) == 0,
+            Capacity::Unbounded => self.waiters.is_empty(Line::Send),
         }
     }
 
@@ -298,16 +338,6 @@ impl<T> State<T> {
     #[inline(always)]
     pub(super) fn occupied(&self) -> usize {
         self.buf.len() + self.reserved
-    }
-
-    /// The allocation has a free slot: a push will not grow it. Then nothing
-    /// between taking a send's value out of its future and storing it can
-    /// panic, so the compiler moves it once instead of keeping a copy for
-    /// unwinding (a 256-byte `memcpy` per send). A full allocation grows on
-    /// the slow path.
-    #[inline(always)]
-    pub(super) fn has_spare_slot(&self) -> bool {
-        self.buf.len() < self.buf.capacity()
     }
 
     /// Buffers `item`.
@@ -329,10 +359,10 @@ impl<T> State<T> {
         &mut self,
         wake: &mut Wake,
     ) -> Option<(Key, Option<Waker>)> {
-        if self.waiters.len(Line::Recv) == 0 {
+        if self.waiters.is_empty(Line::Recv) {
             return None;
         }
-        if self.waiters.len(Line::Send) > 0 {
+        if !self.waiters.is_empty(Line::Send) {
             return self.own_case_of_head();
         }
         if self.promises_cover_receivers() {
@@ -433,7 +463,12 @@ impl<T> State<T> {
                         unreachable!("matched above")
                     };
                     wake.push(entry.waker.take());
-                    self.enter(item, false, wake);
+                    if self.waiters.is_empty(Line::Recv) {
+                        // Room freed by a receive: nobody waits to receive.
+                        self.push(item);
+                    } else {
+                        self.enter(item, false, wake);
+                    }
                 }
                 Status::Reserving { want, got } => {
                     let free = self.free_permits();

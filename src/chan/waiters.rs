@@ -6,43 +6,59 @@
 //! handle's place in line, a select case): only that owner frees it, so a key
 //! is never reused while its owner holds it. A counterpart settles an entry
 //! (writes its [`Status`] and takes it out of its line) but never frees it.
+//!
+//! The slab lives inline in the state (an empty `Vec` allocates nothing), so
+//! that the common checks (is anybody waiting to send? to receive?) read one
+//! field, with no pointer to follow.
 
-use std::num::NonZeroU32;
 use std::task::Waker;
 
 use super::ack::Item;
 use super::token::Sel;
 
-/// A waiter's place in the slab: its index plus one, so that an
-/// `Option<Key>` is as small as a `Key`.
+/// A waiter's place in the slab: the index of its slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Key(NonZeroU32);
+pub(crate) struct Key(u32);
 
 impl Key {
-    #[inline(always)]
-    fn index(self) -> usize {
-        self.0.get() as usize - 1
-    }
-
-    #[inline(always)]
-    fn at(index: usize) -> Key {
-        u32::try_from(index + 1)
-            .ok()
-            .and_then(NonZeroU32::new)
-            .map(Key)
-            .expect("gochan: more than 4 billion operations waiting on one channel")
-    }
-
-    /// The key as a non-zero number, for [`Place`](super::recv::Place).
+    /// The key as a number, for [`Place`](super::recv::Place): its index
+    /// plus one, so that 0 can mean "no place".
     #[inline(always)]
     pub(super) fn to_raw(self) -> usize {
-        self.0.get() as usize
+        self.0 as usize + 1
     }
 
     /// A key from [`Key::to_raw`]; `None` for 0.
     #[inline(always)]
     pub(super) fn from_raw(raw: usize) -> Option<Key> {
-        u32::try_from(raw).ok().and_then(NonZeroU32::new).map(Key)
+        raw.checked_sub(1)
+            .and_then(|i| u32::try_from(i).ok())
+            .map(Key)
+    }
+
+    #[inline(always)]
+    fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A link between slots: the slab's own, never seen outside this file.
+/// [`Link::NIL`] ends a line or the free list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Link(u32);
+
+impl Link {
+    /// No slot.
+    const NIL: Link = Link(u32::MAX);
+
+    #[inline(always)]
+    fn to(key: Key) -> Link {
+        Link(key.0)
+    }
+
+    #[inline(always)]
+    fn get(self) -> Option<Key> {
+        (self != Link::NIL).then_some(Key(self.0))
     }
 }
 
@@ -116,35 +132,33 @@ pub(super) enum Line {
     Watch = 3,
 }
 
-/// A slot of the slab: an entry and, while it is in a line, its links.
+/// A slot of the slab.
 struct Slot<T> {
-    /// `None` is a free slot, on the free list.
+    /// The entry; `None` is a free slot, on the free list.
     entry: Option<Entry<T>>,
     /// The line the entry is in, if any.
     line: Option<Line>,
     /// The entry before this one in its line.
-    prev: Option<Key>,
+    prev: Link,
     /// The entry after this one in its line; in a free slot, the next free
     /// slot.
-    next: Option<Key>,
+    next: Link,
 }
 
-/// One FIFO line through the slots.
+/// One FIFO line through the slots. Empty exactly when `head` is
+/// [`Link::NIL`].
 #[derive(Clone, Copy)]
 struct List {
     /// The oldest entry.
-    head: Option<Key>,
+    head: Link,
     /// The newest entry.
-    tail: Option<Key>,
-    /// How many entries are in the line.
-    len: usize,
+    tail: Link,
 }
 
 /// An empty line.
 const EMPTY: List = List {
-    head: None,
-    tail: None,
-    len: 0,
+    head: Link::NIL,
+    tail: Link::NIL,
 };
 
 /// A slab with more slots than this is freed once nothing waits on it, so a
@@ -152,134 +166,132 @@ const EMPTY: List = List {
 const KEEP: usize = 64;
 
 /// The waiting operations: a slab and four lines through it.
-///
-/// Allocated the first time anything waits, so that a channel that never
-/// waits stays small (an idle channel's whole heap is its `Arc`).
 pub(super) struct Waiters<T> {
-    /// `None` until something waits; kept while waiters come and go (steady
-    /// state does not allocate), freed once a spike of more than [`KEEP`]
-    /// slots has fully drained.
-    inner: Option<Box<Queues<T>>>,
-}
-
-/// What [`Waiters`] holds once allocated.
-struct Queues<T> {
-    /// Entries by key.
+    /// Entries by key; empty (no allocation) until something waits, kept
+    /// while waiters come and go (steady state does not allocate), freed
+    /// once a spike of more than [`KEEP`] slots has fully drained.
     slots: Vec<Slot<T>>,
     /// The first free slot; free slots are linked through `next`.
-    free: Option<Key>,
+    free: Link,
+    /// Occupied slots, in a line or not.
+    live: u32,
     /// The lines, indexed by [`Line`]. Every key in a line is an occupied
     /// slot whose `line` names that line.
     lines: [List; 4],
-    /// Occupied slots, in a line or not.
-    live: usize,
 }
 
 impl<T> Waiters<T> {
     /// Nothing waiting, nothing allocated.
     pub(super) const fn new() -> Self {
-        Waiters { inner: None }
+        Waiters {
+            slots: Vec::new(),
+            free: Link::NIL,
+            live: 0,
+            lines: [EMPTY; 4],
+        }
     }
 
     /// Stores `entry` and puts it at the back of `line`.
     #[inline(always)]
     pub(super) fn insert(&mut self, entry: Entry<T>, line: Line) -> Key {
-        let q = self.inner.get_or_insert_with(|| {
-            Box::new(Queues {
-                slots: Vec::new(),
-                free: None,
-                lines: [EMPTY; 4],
-                live: 0,
-            })
-        });
-        let key = match q.free {
+        let key = match self.free.get() {
             None => {
-                let key = Key::at(q.slots.len());
-                q.slots.push(Slot {
+                let key = u32::try_from(self.slots.len())
+                    .ok()
+                    .filter(|&i| i != u32::MAX)
+                    .map(Key)
+                    .expect("gochan: more than 4 billion operations waiting on one channel");
+                self.slots.push(Slot {
                     entry: Some(entry),
                     line: None,
-                    prev: None,
-                    next: None,
+                    prev: Link::NIL,
+                    next: Link::NIL,
                 });
                 key
             }
             Some(key) => {
-                let slot = &mut q.slots[key.index()];
-                q.free = slot.next;
-                slot.next = None;
+                let slot = &mut self.slots[key.index()];
+                self.free = slot.next;
+                slot.next = Link::NIL;
                 slot.entry = Some(entry);
                 key
             }
         };
-        q.live += 1;
-        q.push(key, line);
+        self.live += 1;
+        self.push(key, line);
         key
     }
 
     /// The entry under `key` (which its owner holds, so it is occupied).
     #[inline(always)]
     pub(super) fn get(&mut self, key: Key) -> &mut Entry<T> {
-        self.inner
+        self.slots[key.index()]
+            .entry
             .as_mut()
-            .and_then(|q| q.slots[key.index()].entry.as_mut())
             .expect("gochan: waiter entry missing (internal error)")
     }
 
     /// [`Waiters::get`], shared.
     #[inline(always)]
     pub(super) fn peek(&self, key: Key) -> &Entry<T> {
-        self.inner
+        self.slots[key.index()]
+            .entry
             .as_ref()
-            .and_then(|q| q.slots[key.index()].entry.as_ref())
             .expect("gochan: waiter entry missing (internal error)")
     }
 
     /// Frees an entry, taking it out of its line if it is in one.
     #[inline(always)]
     pub(super) fn remove(&mut self, key: Key) -> Entry<T> {
-        let q = self
-            .inner
-            .as_mut()
-            .expect("gochan: waiter entry missing (internal error)");
-        q.unlink(key);
-        let entry = q.slots[key.index()]
+        self.unlink(key);
+        let entry = self.slots[key.index()]
             .entry
             .take()
             .expect("gochan: waiter entry missing (internal error)");
-        q.live -= 1;
-        if q.live == 0 && q.slots.len() > KEEP {
+        self.live -= 1;
+        if self.live == 0 && self.slots.len() > KEEP {
             // A spike has drained: give its memory back.
-            self.inner = None;
+            self.slots = Vec::new();
+            self.free = Link::NIL;
         } else {
-            q.slots[key.index()].next = q.free;
-            q.free = Some(key);
+            self.slots[key.index()].next = self.free;
+            self.free = Link::to(key);
         }
         entry
     }
 
-    /// How many entries are in `line`.
+    /// Whether nobody is in `line`.
     #[inline(always)]
-    pub(super) fn len(&self, line: Line) -> usize {
-        self.inner
-            .as_ref()
-            .map_or(0, |q| q.lines[line as usize].len)
+    pub(super) fn is_empty(&self, line: Line) -> bool {
+        self.lines[line as usize].head == Link::NIL
+    }
+
+    /// How many entries are in `line` (walks it: for `stats`).
+    pub(super) fn count(&self, line: Line) -> usize {
+        let mut n = 0;
+        let mut cur = self.first(line);
+        while let Some(key) = cur {
+            n += 1;
+            cur = self.after(key);
+        }
+        n
     }
 
     /// The oldest entry of `line`.
     #[inline(always)]
     pub(super) fn first(&self, line: Line) -> Option<Key> {
-        self.inner.as_ref()?.lines[line as usize].head
+        self.lines[line as usize].head.get()
     }
 
     /// The newest entry of `line`.
     pub(super) fn last(&self, line: Line) -> Option<Key> {
-        self.inner.as_ref()?.lines[line as usize].tail
+        self.lines[line as usize].tail.get()
     }
 
     /// The entry after `key` in its line.
     #[inline(always)]
     pub(super) fn after(&self, key: Key) -> Option<Key> {
-        self.inner.as_ref()?.slots[key.index()].next
+        self.slots[key.index()].next.get()
     }
 
     /// Takes the oldest entry out of `line`.
@@ -290,67 +302,49 @@ impl<T> Waiters<T> {
         Some(key)
     }
 
-    /// Takes `key` out of its line, if it is in one.
+    /// The line `key` is in.
     #[inline(always)]
-    pub(super) fn unlink(&mut self, key: Key) {
-        if let Some(q) = self.inner.as_mut() {
-            q.unlink(key);
-        }
+    pub(super) fn line_of(&self, key: Key) -> Option<Line> {
+        self.slots[key.index()].line
     }
 
     /// Puts an entry that is in no line at the back of `line`.
     #[inline(always)]
     pub(super) fn push(&mut self, key: Key, line: Line) {
-        if let Some(q) = self.inner.as_mut() {
-            q.push(key, line);
-        }
-    }
-
-    /// The line `key` is in.
-    #[inline(always)]
-    pub(super) fn line_of(&self, key: Key) -> Option<Line> {
-        self.inner.as_ref()?.slots[key.index()].line
-    }
-}
-
-impl<T> Queues<T> {
-    /// Appends `key` (in no line) to `line`.
-    #[inline(always)]
-    fn push(&mut self, key: Key, line: Line) {
         let list = &mut self.lines[line as usize];
-        let tail = list.tail.replace(key);
-        if tail.is_none() {
-            list.head = Some(key);
-        }
-        list.len += 1;
-        if let Some(t) = tail {
-            self.slots[t.index()].next = Some(key);
+        let tail = list.tail;
+        list.tail = Link::to(key);
+        if tail == Link::NIL {
+            list.head = Link::to(key);
+        } else {
+            self.slots[tail.0 as usize].next = Link::to(key);
         }
         let slot = &mut self.slots[key.index()];
         debug_assert!(slot.line.is_none(), "an entry is in one line at a time");
         slot.line = Some(line);
         slot.prev = tail;
-        slot.next = None;
+        slot.next = Link::NIL;
     }
 
     /// Takes `key` out of its line, if it is in one.
     #[inline(always)]
-    fn unlink(&mut self, key: Key) {
+    pub(super) fn unlink(&mut self, key: Key) {
         let slot = &mut self.slots[key.index()];
         let Some(line) = slot.line.take() else {
             return;
         };
-        let prev = slot.prev.take();
-        let next = slot.next.take();
+        let prev = std::mem::replace(&mut slot.prev, Link::NIL);
+        let next = std::mem::replace(&mut slot.next, Link::NIL);
         let list = &mut self.lines[line as usize];
-        list.len -= 1;
-        match prev {
-            None => list.head = next,
-            Some(p) => self.slots[p.index()].next = next,
+        if prev == Link::NIL {
+            list.head = next;
+        } else {
+            self.slots[prev.0 as usize].next = next;
         }
-        match next {
-            None => self.lines[line as usize].tail = prev,
-            Some(n) => self.slots[n.index()].prev = prev,
+        if next == Link::NIL {
+            self.lines[line as usize].tail = prev;
+        } else {
+            self.slots[next.0 as usize].prev = prev;
         }
     }
 }

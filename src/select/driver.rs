@@ -1,11 +1,8 @@
 //! The driver: one [`SelectFuture`] runs a select over any [`Cases`] set,
 //! the macro's and the dynamic one's.
 
-use std::cell::Cell;
-use std::collections::hash_map::RandomState;
 use std::fmt;
 use std::future::Future;
-use std::hash::BuildHasher;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -265,8 +262,21 @@ pub fn unreachable_case() -> ! {
     unreachable!("gochan::select!: the chosen case holds no result (internal error)")
 }
 
+/// A random index below `n`, from a per-thread xorshift generator. Under
+/// the loom models, always 0: loom replays each interleaving and needs every
+/// run of a model to make the same choices.
+#[cfg(gochan_loom)]
+fn random_below(_n: usize) -> usize {
+    0
+}
+
 /// A random index below `n`, from a per-thread xorshift generator.
+#[cfg(not(gochan_loom))]
 fn random_below(n: usize) -> usize {
+    use std::cell::Cell;
+    use std::collections::hash_map::RandomState;
+    use std::hash::BuildHasher;
+
     thread_local! {
         /// xorshift64 state; 0 until this thread's first select seeds it.
         static STATE: Cell<u64> = const { Cell::new(0) };
