@@ -1,8 +1,10 @@
 //! loom models of `select!`: two cases racing two counterparts (exactly one
-//! case happens), and a select dropped while a counterpart claims it (what it
-//! was handed goes on; the room it was granted goes back). Every value is
-//! received exactly once or stays in its channel, and nothing stays
-//! registered.
+//! case happens), a select dropped while a counterpart claims it (what it
+//! was handed goes on; the room it was granted goes back), two selects
+//! crossing on rendezvous channels (they pair exactly once: both tokens
+//! change together), and a promised select whose send case gives up (it
+//! starts over). Every value is received exactly once or stays in its
+//! channel, and nothing stays registered.
 #![cfg(gochan_loom)]
 
 mod loom_support;
@@ -138,4 +140,84 @@ fn a_select_dropped_while_a_receiver_grants_its_send_case() {
         let s = rx.stats();
         assert_eq!((s.waiting_senders, s.waiting_receivers), (0, 0));
     });
+}
+
+/// Two selects cross on two rendezvous channels: X offers a send on `a` and
+/// a receive on `b`, Y a send on `b` and a receive on `a`. Only they use the
+/// channels, so each can happen only by pairing with the other: exactly one
+/// value moves, and both agree which. (Each select's send case pairs with
+/// the other's receive case by changing both tokens at once; two pairings
+/// that cross must not both happen, nor deadlock.)
+#[test]
+fn two_selects_crossing_on_rendezvous_channels_pair_once() {
+    model(|| {
+        let (tx_a, rx_a) = gochan::rendezvous::<u32>();
+        let (tx_b, rx_b) = gochan::rendezvous::<u32>();
+        let (tx_a2, rx_b2) = (tx_a.clone(), rx_b.clone());
+        let x = thread::spawn(move || {
+            loom::future::block_on(async {
+                gochan::select! {
+                    send(tx_a2, 1) -> r => { r.unwrap(); ('a', 1) },
+                    recv(rx_b2) -> v => ('b', v.unwrap()),
+                }
+            })
+        });
+        let y = loom::future::block_on(async {
+            gochan::select! {
+                send(tx_b, 2) -> r => { r.unwrap(); ('b', 2) },
+                recv(rx_a) -> v => ('a', v.unwrap()),
+            }
+        });
+        let x = x.join().unwrap();
+        assert_eq!(x, y, "the two selects disagree on what happened");
+        for rx in [&rx_a, &rx_b] {
+            assert!(rx.try_recv().is_err(), "a value was left in a channel");
+            let s = rx.stats();
+            assert_eq!((s.waiting_senders, s.waiting_receivers), (0, 0));
+        }
+        drop(tx_a);
+    });
+}
+
+/// A send case pairs with a waiting select's receive case on a rendezvous
+/// channel, then its value expression panics: the hand-off comes back
+/// unused and the promised select starts over, so that its other case (a
+/// value sent on a second channel meanwhile) can still happen. Nothing is
+/// left registered.
+#[test]
+fn a_promised_select_starts_over_when_the_send_case_gives_up() {
+    model(|| {
+        let (tx_a, rx_a) = gochan::rendezvous::<u32>();
+        let (tx_c, rx_c) = gochan::bounded::<u32>(1);
+        let (rx_a2, rx_c2) = (rx_a.clone(), rx_c.clone());
+        let y = thread::spawn(move || {
+            loom::future::block_on(async {
+                gochan::select! {
+                    recv(rx_a2) -> v => ('a', v.unwrap()),
+                    recv(rx_c2) -> v => ('c', v.unwrap()),
+                }
+            })
+        });
+        // Whether or not Y waits yet, the case takes the hand-off only if it
+        // waits; either way the panic gives it back.
+        let gave_up = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            gochan::select! {
+                send(tx_a, no_value()) -> _r => {},
+                default => {},
+            }
+        }));
+        let paired = gave_up.is_err();
+        tx_c.try_send(7).unwrap();
+        assert_eq!(y.join().unwrap(), ('c', 7), "paired: {paired}");
+        for s in [rx_a.stats(), rx_c.stats()] {
+            assert_eq!((s.waiting_senders, s.waiting_receivers), (0, 0));
+        }
+        assert!(tx_a.try_send(1).is_err(), "a hand-off was left promised");
+    });
+}
+
+/// A send case's value expression that panics (typed, so that the case
+/// still reads as a send of a `u32`).
+fn no_value() -> u32 {
+    panic!("the value expression panics")
 }

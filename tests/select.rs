@@ -337,6 +337,98 @@ async fn two_selects_with_the_same_cases_pair_only_with_each_other() {
     assert_idle(&rx_b);
 }
 
+/// A send case pairs with another select's receive case on a rendezvous
+/// channel (the receive case is promised the value, its select taken). If
+/// the value is never made (the value expression panics), the promised
+/// select starts over: it did not happen, and another of its cases can.
+#[tokio::test]
+async fn a_promised_select_starts_over_if_the_send_case_gives_up() {
+    let (tx_a, rx_a) = gochan::rendezvous::<u32>();
+    let (tx_c, rx_c) = gochan::bounded::<u32>(1);
+    let mut y = by_hand(async {
+        gochan::select! {
+            recv(rx_a) -> v => ('a', v.unwrap()),
+            recv(rx_c) -> v => ('c', v.unwrap()),
+        }
+    });
+    assert_pending!(y.poll());
+    let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        gochan::select! {
+            send(tx_a, no_value()) -> _r => {},
+            default => unreachable!("a receiver waits: the send case is ready"),
+        }
+    }));
+    assert!(built.is_err());
+    assert!(y.is_woken(), "the promised select is told to start over");
+    assert_pending!(y.poll());
+    assert_eq!(rx_a.stats().waiting_receivers, 1, "registered again");
+    // Both of its cases are live again (the receive on `a` is registered,
+    // above): the one on `c` happens.
+    tx_c.try_send(7).unwrap();
+    assert!(y.is_woken());
+    assert_eq!(assert_ready!(y.poll()), ('c', 7));
+    drop(y);
+    assert_idle(&rx_a);
+    assert_idle(&rx_c);
+    assert_eq!(tx_a.try_send(1), Err(gochan::TrySendError::Full(1)));
+}
+
+/// A promised select whose deadline passes while the send case it paired
+/// with is still making its value waits for that value: the pairing
+/// happened, so its receive case happens.
+#[tokio::test(start_paused = true)]
+async fn a_promised_select_waits_past_its_deadline_for_the_value() {
+    let (tx_a, rx_a) = gochan::rendezvous::<u32>();
+    let (gate_tx, gate_rx) = gochan::bounded::<u32>(1);
+    let mut y = by_hand(async {
+        gochan::select! {
+            recv(rx_a) -> v => Some(v.unwrap()),
+            default(Duration::from_millis(10)) => None,
+        }
+    });
+    assert_pending!(y.poll());
+    let mut x = by_hand(async {
+        gochan::select! {
+            send(tx_a, gate_rx.recv().await.unwrap()) -> r => r.unwrap(),
+        }
+    });
+    // X pairs with Y, then waits for its value.
+    assert_pending!(x.poll());
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_pending!(y.poll());
+    gate_tx.try_send(5).unwrap();
+    assert_ready!(x.poll());
+    assert!(y.is_woken());
+    assert_eq!(assert_ready!(y.poll()), Some(5));
+    assert_idle(&rx_a);
+}
+
+/// A promised select dropped before the value comes: the value, once made,
+/// goes to the next receiver (here none waits: it stays in the channel for
+/// one), and nothing is left registered.
+#[tokio::test]
+async fn a_promised_select_dropped_lets_the_value_go_on() {
+    let (tx_a, rx_a) = gochan::rendezvous::<u32>();
+    let (gate_tx, gate_rx) = gochan::bounded::<u32>(1);
+    let mut y = by_hand(async {
+        gochan::select! {
+            recv(rx_a) -> v => v.unwrap(),
+        }
+    });
+    assert_pending!(y.poll());
+    let mut x = by_hand(async {
+        gochan::select! {
+            send(tx_a, gate_rx.recv().await.unwrap()) -> r => r.unwrap(),
+        }
+    });
+    assert_pending!(x.poll());
+    drop(y);
+    gate_tx.try_send(5).unwrap();
+    assert_ready!(x.poll());
+    assert_eq!(rx_a.try_recv(), Ok(5), "the value was lost");
+    assert_idle(&rx_a);
+}
+
 // ---------------------------------------------------------------------------
 // Random choice
 // ---------------------------------------------------------------------------
@@ -1796,4 +1888,10 @@ async fn a_granted_send_case_cancelled_by_tokio_select_gives_the_room_on() {
         },
     )
     .await;
+}
+
+/// A send case's value expression that panics (typed, so that the case
+/// still reads as a send of a `u32`).
+fn no_value() -> u32 {
+    panic!("the value expression panics")
 }

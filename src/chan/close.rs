@@ -44,6 +44,9 @@ impl<T> Chan<T> {
             // The permits' slots; those of values already handed stay.
             s.reserved = s.held_slots as usize;
             s.permits_revoked = true;
+            // Receive cases promised a revoked permit's value start over
+            // (and find the channel finished).
+            s.break_promises(&mut wake);
         }
         s.close_receivers(&mut wake);
         wake.events = true;

@@ -78,7 +78,7 @@ pub(crate) use reserve::{ReserveWait, Reserved, TryReserve};
 pub(crate) use select::{CaseRecv, CaseSend};
 pub(crate) use send::{SendOp, SendOutcome};
 pub use stats::Stats;
-pub(crate) use token::{Ticket, Token};
+pub(crate) use token::{GiveUp, Look, Ticket, Token};
 pub(crate) use waiters::Key;
 
 use buffer::Buffer;
@@ -290,7 +290,7 @@ impl<T> Chan<T> {
             senders: s.senders as usize,
             receivers: s.receivers as usize,
             waiting_senders: s.waiters.count(Line::Send),
-            waiting_receivers: s.waiters.count(Line::Recv),
+            waiting_receivers: s.waiters.count(Line::Recv) + s.waiters.count(Line::Promised),
             sent: s.sent,
             received: s.received,
             closed: s.closed,

@@ -179,7 +179,16 @@ impl<T> Chan<T> {
         // its slot until taken, so a sender waiting behind this permit does
         // not move in ahead of the permit's later values.
         let slot = matches!(s.cap, Capacity::Bounded(c) if c > 0);
-        s.enter(item, slot, &mut wake);
+        let item = if s.waiters.is_empty(Line::Promised) {
+            Err(item)
+        } else {
+            // A receive case paired with a select's send case waits for
+            // this value (or for another permit's: they are alike).
+            s.keep_promise(item, &mut wake)
+        };
+        if let Err(item) = item {
+            s.enter(item, slot, &mut wake);
+        }
         if s.is_rendezvous() {
             // One promise fewer: a send waiting at the head may pair now.
             s.match_rendezvous(&mut wake);
@@ -264,6 +273,10 @@ impl<T> State<T> {
     /// leaves the line, since the head may have changed.
     pub(super) fn release(&mut self, n: usize, wake: &mut Wake) {
         self.reserved -= n;
+        if !self.waiters.is_empty(Line::Promised) {
+            // A paired send case gave its hand-off back unused.
+            self.break_promises(wake);
+        }
         if !self.waiters.is_empty(Line::Send) {
             self.refill(wake);
         }

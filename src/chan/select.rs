@@ -10,7 +10,7 @@ use super::ack::Item;
 use super::recv::Place;
 use super::waiters::{Entry, Key, Line, Status, Who};
 use super::wake::Wake;
-use super::{Chan, Ticket};
+use super::{Chan, Ticket, TryReserve};
 
 /// What a receive case found.
 pub(crate) enum CaseRecv<T> {
@@ -108,25 +108,34 @@ impl<T> Chan<T> {
 
     /// A send case: a slot now if nobody waits ahead and one is free (on a
     /// rendezvous channel: a receiver waits that no permit is promised to,
-    /// not counting this select's own cases), else registers as a
-    /// reservation of one.
+    /// not counting this select's own cases; one that is another select's
+    /// receive case is paired with), else registers as a reservation of one.
     pub(crate) fn select_reserve(&self, ticket: &Ticket<'_>) -> CaseSend {
         let mut s = self.lock();
-        let free = s.waiters.is_empty(Line::Send)
-            && if s.is_rendezvous() {
-                s.free_receivers(Some(ticket.token)) > 0
-            } else {
-                s.free_permits() > 0
-            };
-        if s.closed || free {
+        if s.closed {
             if !ticket.claim() {
                 return CaseSend::Lost;
             }
-            if s.closed {
-                return CaseSend::Closed;
+            return CaseSend::Closed;
+        }
+        if s.waiters.is_empty(Line::Send) {
+            let granted = if s.is_rendezvous() {
+                s.grant_case(Some(ticket))
+            } else if s.free_permits() > 0 {
+                if ticket.claim() {
+                    s.reserved += 1;
+                    Some(true)
+                } else {
+                    Some(false)
+                }
+            } else {
+                None
+            };
+            match granted {
+                Some(true) => return CaseSend::Granted,
+                Some(false) => return CaseSend::Lost,
+                None => {}
             }
-            s.reserved += 1;
-            return CaseSend::Granted;
         }
         let entry = Entry {
             waker: None,
@@ -134,6 +143,30 @@ impl<T> Chan<T> {
             status: Status::Reserving { want: 1, got: 0 },
         };
         CaseSend::Waiting(s.waiters.insert(entry, Line::Send))
+    }
+
+    /// A send case's first look (no token: nothing of its select is
+    /// registered): a slot now, as [`Chan::select_reserve`] would take it,
+    /// or `Full`.
+    pub(crate) fn select_first_look_send(&self) -> TryReserve {
+        let mut s = self.lock();
+        if s.closed {
+            return TryReserve::Closed;
+        }
+        if !s.waiters.is_empty(Line::Send) {
+            return TryReserve::Full;
+        }
+        if s.is_rendezvous() {
+            return match s.grant_case(None) {
+                Some(_) => TryReserve::Granted,
+                None => TryReserve::Full,
+            };
+        }
+        if s.free_permits() == 0 {
+            return TryReserve::Full;
+        }
+        s.reserved += 1;
+        TryReserve::Granted
     }
 
     /// The select chose this registered send case: `true` if it holds its

@@ -1,5 +1,13 @@
 //! The select token: which case of one select happened. Claimed under the
 //! channel lock (and then the token's own), so exactly one case ever does.
+//!
+//! Two selects pair on a rendezvous channel (one's send case with the
+//! other's receive case) by changing both tokens at once: both locks are
+//! taken, in the order of the tokens' ranks (fixed at creation), so that two pairings that
+//! cross (each select trying to pair with the other, on two channels) cannot
+//! deadlock, and exactly one of them happens. The lock order is: a channel
+//! lock, then token locks; nothing takes a channel lock while holding a
+//! token's.
 
 use std::sync::Arc;
 use std::task::{Context, Waker};
@@ -16,7 +24,14 @@ use super::sync::Mutex;
 pub(crate) struct Token {
     /// The choice and the select's waker.
     inner: Mutex<TokenState>,
+    /// Orders the locks of two tokens that pair (lower first): unique, fixed
+    /// at creation. (Not the address: the loom models need every run of an
+    /// interleaving to take the same steps.)
+    rank: u64,
 }
+
+/// The next token's rank.
+static NEXT_RANK: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// The state of a [`Token`].
 #[derive(Debug)]
@@ -36,6 +51,17 @@ pub(crate) enum Choice {
     Open,
     /// This case happened.
     Chosen(usize),
+    /// This receive case (on a rendezvous channel) was paired with another
+    /// select's send case, whose value is being made: the case happens
+    /// ([`Choice::Chosen`]) when that value is handed over. To every other
+    /// counterpart the select is taken, as if chosen.
+    Promised(usize),
+    /// The send case paired with this select's promised receive case gave its
+    /// hand-off back unused (its value expression panicked): nothing
+    /// happened, and the select starts over (its registrations may have been
+    /// dropped as stale meanwhile, so it withdraws them all and registers
+    /// again).
+    Restart,
     /// The select gave up (dropped, or its deadline passed): nobody may
     /// complete a case any more.
     Abandoned,
@@ -109,6 +135,8 @@ impl Token {
                 choice: Choice::Open,
                 waker: None,
             }),
+            // Only distinct values matter: no ordering with other memory.
+            rank: NEXT_RANK.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
     }
 
@@ -144,13 +172,12 @@ impl Token {
         });
     }
 
-    /// The case chosen so far (`None` while open), registering the waker
-    /// while it is open.
-    pub(crate) fn poll_chosen(&self, cx: &mut Context<'_>) -> Option<usize> {
+    /// What the select should do now, registering the waker while it waits.
+    pub(crate) fn poll_chosen(&self, cx: &mut Context<'_>) -> Look {
         let (choice, replaced) = {
             let mut s = self.inner.lock();
             let replaced = match &s.waker {
-                _ if s.choice != Choice::Open => None,
+                _ if matches!(s.choice, Choice::Chosen(_) | Choice::Restart) => None,
                 Some(w) if w.will_wake(cx.waker()) => None,
                 _ => s.waker.replace(cx.waker().clone()),
             };
@@ -160,20 +187,36 @@ impl Token {
         // on, which claims this very token.
         drop(replaced);
         match choice {
-            Choice::Chosen(case) => Some(case),
-            Choice::Open | Choice::Abandoned => None,
+            Choice::Chosen(case) => Look::Chosen(case),
+            Choice::Restart => Look::Restart,
+            Choice::Open | Choice::Promised(_) | Choice::Abandoned => Look::Waiting,
         }
     }
 
     /// Gives the select up unless a case already happened; returns the case
-    /// that did, if any.
+    /// that did, if any. A promised receive case is given up too (the value
+    /// then goes to the next receiver, or is buffered for it).
     pub(crate) fn abandon(&self) -> Option<usize> {
+        match self.give_up(false) {
+            GiveUp::Chosen(case) => Some(case),
+            GiveUp::Gone | GiveUp::Promised => None,
+        }
+    }
+
+    /// [`Token::abandon`] for a deadline: a promised receive case is waited
+    /// for instead (its value is being made now), `GiveUp::Promised`.
+    pub(crate) fn expire(&self) -> GiveUp {
+        self.give_up(true)
+    }
+
+    fn give_up(&self, keep_promise: bool) -> GiveUp {
         let mut s = self.inner.lock();
         match s.choice {
-            Choice::Chosen(case) => Some(case),
-            Choice::Open | Choice::Abandoned => {
+            Choice::Chosen(case) => GiveUp::Chosen(case),
+            Choice::Promised(_) if keep_promise => GiveUp::Promised,
+            Choice::Open | Choice::Promised(_) | Choice::Restart | Choice::Abandoned => {
                 s.choice = Choice::Abandoned;
-                None
+                GiveUp::Gone
             }
         }
     }
@@ -181,6 +224,83 @@ impl Token {
     /// Whether a case of this select can still be completed.
     pub(super) fn is_open(&self) -> bool {
         self.inner.lock().choice == Choice::Open
+    }
+
+    /// Sets `a` to `to_a` and `b` to `to_b` if both are open, atomically:
+    /// both locks are held, taken in the order of the tokens' ranks (see the
+    /// module docs).
+    /// `Ok`: `a`'s waker, taken out for the caller to wake (a counterpart
+    /// completing a waiting send case); `Err`: which one was not open.
+    fn pair(a: &Token, to_a: Choice, b: &Token, to_b: Choice) -> Result<Option<Waker>, Taken> {
+        debug_assert!(!std::ptr::eq(a, b), "a select never pairs with itself");
+        let (mut ga, mut gb);
+        if a.rank < b.rank {
+            ga = a.inner.lock();
+            gb = b.inner.lock();
+        } else {
+            gb = b.inner.lock();
+            ga = a.inner.lock();
+        }
+        if ga.choice != Choice::Open {
+            return Err(Taken::First);
+        }
+        if gb.choice != Choice::Open {
+            return Err(Taken::Second);
+        }
+        ga.choice = to_a;
+        gb.choice = to_b;
+        Ok(ga.waker.take())
+    }
+}
+
+/// What [`Token::expire`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum GiveUp {
+    /// This case happened first: it wins.
+    Chosen(usize),
+    /// Nothing happened, and nothing will now.
+    Gone,
+    /// A receive case is promised a value being made: wait for it.
+    Promised,
+}
+
+/// What [`Token::poll_chosen`] tells a waiting select.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Look {
+    /// Nothing happened yet (or a receive case's promised value is on its
+    /// way): wait.
+    Waiting,
+    /// This case happened.
+    Chosen(usize),
+    /// Start over: see [`Choice::Restart`].
+    Restart,
+}
+
+/// Which of two selects a pairing found already taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Taken {
+    /// The first: the send side (ours, or the waiting send case's).
+    First,
+    /// The second: the receive case (stale: it leaves its line).
+    Second,
+}
+
+impl Ticket<'_> {
+    /// Pairs this select's send case, which happens now, with the waiting
+    /// receive case `other` of another select on a rendezvous channel: this
+    /// select is chosen and `other` promised the value, at once.
+    pub(super) fn pair_with(&self, other: &Sel) -> Result<(), Taken> {
+        if self.fresh {
+            // Nothing of ours is registered: only `other` can be taken.
+            return other.promise().then_some(()).ok_or(Taken::Second);
+        }
+        Token::pair(
+            self.token,
+            Choice::Chosen(self.case),
+            &other.token,
+            Choice::Promised(other.case),
+        )
+        .map(drop)
     }
 }
 
@@ -197,6 +317,53 @@ impl Sel {
         }
         s.choice = Choice::Chosen(self.case);
         Some(s.waker.take())
+    }
+
+    /// Promises this receive case the value a send case pairing with it is
+    /// making: `false` if its select happened elsewhere (or gave up).
+    pub(super) fn promise(&self) -> bool {
+        let mut s = self.token.inner.lock();
+        if s.choice != Choice::Open {
+            return false;
+        }
+        s.choice = Choice::Promised(self.case);
+        true
+    }
+
+    /// Completes a waiting send case `self` for a receiver arriving now,
+    /// pairing it with the receive case `other` of another select: `self`
+    /// chosen, `other` promised the value `self` makes. `Ok(w)`: `self`'s
+    /// select's waker.
+    pub(super) fn pair_with(&self, other: &Sel) -> Result<Option<Waker>, Taken> {
+        Token::pair(
+            &self.token,
+            Choice::Chosen(self.case),
+            &other.token,
+            Choice::Promised(other.case),
+        )
+    }
+
+    /// The promised value arrived (or the channel finished without it): the
+    /// case happens; its select's waker. `None` if the select gave up first
+    /// (the value goes elsewhere).
+    pub(super) fn fulfil(&self) -> Option<Option<Waker>> {
+        let mut s = self.token.inner.lock();
+        if s.choice != Choice::Promised(self.case) {
+            return None;
+        }
+        s.choice = Choice::Chosen(self.case);
+        Some(s.waker.take())
+    }
+
+    /// The promised value will not come: the select starts over. Its waker,
+    /// if it still waits.
+    pub(super) fn restart(&self) -> Option<Waker> {
+        let mut s = self.token.inner.lock();
+        if s.choice != Choice::Promised(self.case) {
+            return None;
+        }
+        s.choice = Choice::Restart;
+        s.waker.take()
     }
 
     /// Whether `other` is a registration of the same select.

@@ -85,7 +85,8 @@ pub(super) enum Status<T> {
     /// (partial grants happen on buffered channels only; a rendezvous
     /// reservation is granted all at once, when `want` receivers wait).
     Reserving { want: usize, got: usize },
-    /// Receive line: a receive waiting for a value.
+    /// Receive line (or, for a paired select case, the promised line): a
+    /// receive waiting for a value.
     Receiving,
     /// Watch line: a `closed()` or `join()`.
     Watching,
@@ -130,6 +131,13 @@ pub(super) enum Line {
     Held = 2,
     /// `closed()` and `join()`.
     Watch = 3,
+    /// Receive cases of selects promised a value by a send case they paired
+    /// with on a rendezvous channel ([`Choice::Promised`]), oldest first.
+    /// Never more of them than `reserved`: each is backed by a permit, and
+    /// a permit's send serves this line first.
+    ///
+    /// [`Choice::Promised`]: super::token::Choice::Promised
+    Promised = 4,
 }
 
 /// A slot of the slab.
@@ -165,7 +173,7 @@ const EMPTY: List = List {
 /// spike of waiting tasks does not keep its memory for ever.
 const KEEP: usize = 64;
 
-/// The waiting operations: a slab and four lines through it.
+/// The waiting operations: a slab and five lines through it.
 pub(super) struct Waiters<T> {
     /// Entries by key; empty (no allocation) until something waits, kept
     /// while waiters come and go (steady state does not allocate), freed
@@ -177,7 +185,7 @@ pub(super) struct Waiters<T> {
     live: u32,
     /// The lines, indexed by [`Line`]. Every key in a line is an occupied
     /// slot whose `line` names that line.
-    lines: [List; 4],
+    lines: [List; 5],
 }
 
 impl<T> Waiters<T> {
@@ -187,7 +195,7 @@ impl<T> Waiters<T> {
             slots: Vec::new(),
             free: Link::NIL,
             live: 0,
-            lines: [EMPTY; 4],
+            lines: [EMPTY; 5],
         }
     }
 

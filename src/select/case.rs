@@ -381,7 +381,7 @@ impl<T, S: Borrow<Sender<T>>> Case for SendOp<T, S> {
         let Some(tx) = self.take_part() else {
             return FirstLook::Out;
         };
-        self.won = Some(match tx.chan.try_reserve(1) {
+        self.won = Some(match tx.chan.select_first_look_send() {
             TryReserve::Granted => Won::Slot,
             TryReserve::Closed => Won::Closed,
             TryReserve::Full => return FirstLook::NotReady,

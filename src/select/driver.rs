@@ -12,7 +12,7 @@ use tokio::time::Sleep;
 
 use super::case::{Attempt, FirstLook, Ticket};
 use super::list::Cases;
-use crate::chan::Token;
+use crate::chan::{GiveUp, Look, Token};
 
 // ---------------------------------------------------------------------------
 // The driver
@@ -199,17 +199,21 @@ impl<C: Cases + Unpin> Future for SelectFuture<'_, C> {
 impl<C: Cases> SelectFuture<'_, C> {
     /// One poll of the select, under the task's budget.
     fn poll_cases(&mut self, cx: &mut Context<'_>) -> Poll<Option<usize>> {
-        if !self.started {
-            if let Some(done) = self.start() {
-                return Poll::Ready(done);
+        loop {
+            if !self.started {
+                if let Some(done) = self.start() {
+                    return Poll::Ready(done);
+                }
             }
-        }
-        let token = self.token.as_ref().expect("started");
-        // Stores the waker and looks under the token's lock: a counterpart
-        // that chose a case during the first pass (and found no waker) is
-        // seen here, one that comes later finds the waker.
-        if let Some(i) = token.poll_chosen(cx) {
-            return Poll::Ready(self.finish(Some(i), false));
+            let token = self.token.as_ref().expect("started");
+            // Stores the waker and looks under the token's lock: a
+            // counterpart that chose a case during the first pass (and found
+            // no waker) is seen here, one that comes later finds the waker.
+            match token.poll_chosen(cx) {
+                Look::Chosen(i) => return Poll::Ready(self.finish(Some(i), false)),
+                Look::Waiting => break,
+                Look::Restart => self.start_over(),
+            }
         }
         let mut expired = false;
         if let Some((d, sleep)) = self.timeout.as_mut() {
@@ -219,12 +223,33 @@ impl<C: Cases> SelectFuture<'_, C> {
             let timer = sleep.as_mut().as_pin_mut().expect("set above");
             expired = timer.poll(cx).is_ready();
         }
-        if expired {
-            // A case may have happened at the deadline: it wins.
-            let chosen = token.abandon();
-            return Poll::Ready(self.finish(chosen, false));
+        if !expired {
+            return Poll::Pending;
         }
-        Poll::Pending
+        let token = self.token.as_ref().expect("started");
+        match token.expire() {
+            // A case happened at the deadline: it wins.
+            GiveUp::Chosen(i) => Poll::Ready(self.finish(Some(i), false)),
+            GiveUp::Gone => Poll::Ready(self.finish(None, false)),
+            // A receive case was paired with a send case whose value is being
+            // made: it happens as soon as the value is handed over (or the
+            // select starts over, and then finds the deadline passed). The
+            // waker is registered.
+            GiveUp::Promised => Poll::Pending,
+        }
+    }
+
+    /// The send case a receive case of ours paired with gave its hand-off
+    /// back unused: no case happened. Every case is withdrawn (some may have
+    /// been dropped from their lines as stale meanwhile) and the select runs
+    /// its first pass again, with a fresh token.
+    #[cold]
+    fn start_over(&mut self) {
+        self.cases.finish(None, false);
+        if let Some(token) = self.token.take() {
+            Token::give_back(token);
+        }
+        self.started = false;
     }
 }
 
