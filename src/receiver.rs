@@ -9,7 +9,7 @@ use std::time::Duration;
 use futures_core::stream::FusedStream;
 use tokio_stream::Stream;
 
-use crate::chan::{Chan, Item, Place, WatchFor};
+use crate::chan::{Chan, Place, WatchFor};
 use crate::error::{RecvError, RecvTimeoutError, TryRecvError};
 use crate::future::{RecvFuture, RecvManyFuture};
 use crate::Stats;
@@ -129,9 +129,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
     /// ```
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
-        self.chan
-            .try_recv_place(&self.place)
-            .map(Item::into_received)
+        self.chan.try_recv_place(&self.place)
     }
 
     /// Receives a value, waiting at most `timeout` (on tokio's clock).

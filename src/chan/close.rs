@@ -192,12 +192,24 @@ impl<T> State<T> {
     /// reservations give back what they got, values idle handles hold go
     /// back to the front of the buffer, and waiting receivers see `Closed`
     /// once nothing is left. Returns whether this call closed it.
+    #[inline]
     pub(super) fn close(&mut self, wake: &mut Wake) -> bool {
         if self.closed {
             return false;
         }
         self.closed = true;
         wake.events = true;
+        if !self.waiters.is_idle() {
+            // (Idle is the common end of a channel: nobody to refuse,
+            // nothing held, no receiver to wake.)
+            self.close_waiters(wake);
+        }
+        true
+    }
+
+    /// The part of [`State::close`] for a channel something waits on.
+    #[inline(never)]
+    fn close_waiters(&mut self, wake: &mut Wake) {
         while let Some(key) = self.waiters.pop(Line::Send) {
             let Some(w) = self.claim_waiter(key) else {
                 continue;
@@ -215,7 +227,6 @@ impl<T> State<T> {
         }
         self.pass_held_on(wake);
         self.close_receivers(wake);
-        true
     }
 
     /// The channel is closed: the values handle places hold go to the

@@ -156,6 +156,7 @@ type Guard<'a, T> = MutexGuard<'a, State<T>>;
 
 impl<T> Chan<T> {
     /// A channel with one sender and one receiver handle counted.
+    #[inline]
     pub(crate) fn new(cap: Capacity) -> Self {
         Chan {
             state: Mutex::new(State {

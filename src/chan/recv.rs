@@ -295,15 +295,16 @@ impl<T> Chan<T> {
     /// `Receiver::try_recv` on a handle without a place: a receive that
     /// never waits.
     #[inline]
-    pub(crate) fn try_recv(&self) -> Result<Item<T>, TryRecvError> {
+    pub(crate) fn try_recv(&self) -> Result<T, TryRecvError> {
         let mut s = self.lock();
         if s.can_pop() {
             s.received += 1;
             let value = s.buf.pop_plain();
             drop(s);
-            return Ok(Item::new(value));
+            return Ok(value);
         }
         self.try_recv_locked(s, Wake::default())
+            .map(Item::into_received)
     }
 
     /// The rest of a `try_recv`, under the lock: a value now, or why not.
@@ -331,10 +332,17 @@ impl<T> Chan<T> {
     /// `Receiver::try_recv`: a value the handle's place holds comes first
     /// (the place is kept while it only waits); otherwise as
     /// [`Chan::try_recv`].
-    pub(crate) fn try_recv_place(&self, place: &Place) -> Result<Item<T>, TryRecvError> {
+    #[inline]
+    pub(crate) fn try_recv_place(&self, place: &Place) -> Result<T, TryRecvError> {
         let Some(key) = place.take() else {
             return self.try_recv();
         };
+        self.try_recv_held(place, key).map(Item::into_received)
+    }
+
+    /// [`Chan::try_recv_place`] of a handle that holds a place.
+    #[inline(never)]
+    fn try_recv_held(&self, place: &Place, key: Key) -> Result<Item<T>, TryRecvError> {
         let mut wake = Wake::default();
         let mut s = self.lock();
         match s.waiters.peek(key).status {

@@ -285,6 +285,12 @@ impl<T> Waiters<T> {
         n
     }
 
+    /// Whether no entry is stored at all (in a line or settled).
+    #[inline(always)]
+    pub(super) fn is_idle(&self) -> bool {
+        self.live == 0
+    }
+
     /// The oldest entry of `line`.
     #[inline(always)]
     pub(super) fn first(&self, line: Line) -> Option<Key> {
