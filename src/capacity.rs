@@ -3,11 +3,11 @@
 //! All three kinds of channel share one engine, and this rule is most of what
 //! tells them apart. A rendezvous channel is `Bounded(0)`: it never buffers,
 //! so a send completes only by handing its value to a waiting receiver. The
-//! engine still treats `Bounded(0)` specially in one place, reservations: on
-//! a rendezvous channel "room" for a permit is a receiver waiting now, so a
-//! receiver that starts waiting grants a waiting `reserve`
-//! (`State::try_reserve`, `push_receiver`, `reservation_settled` in
-//! `chan.rs`).
+//! engine keeps everything else that is special about `Bounded(0)` in one
+//! file, `src/chan/rendezvous.rs`: "room" for a permit or a select's send
+//! case is a receiver waiting now, so a receiver that starts waiting grants
+//! the oldest waiting reservation, and a sender pairs only with a receiver
+//! that waits at that moment.
 
 /// How many values a channel's buffer may hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -139,6 +139,17 @@
 //!
 //! Every async method documents its cancel safety.
 //!
+//! # Wakers and the channel's lock
+//!
+//! No user code runs while a channel is locked, with one exception: to
+//! register a task that waits, its waker is *cloned* under the lock (as
+//! `tokio::sync::Notify` does). Waking, dropping a replaced waker, dropping a
+//! value and settling a [`deliver`](Sender::deliver) all happen after the
+//! unlock. So a waker whose `clone` calls back into the same channel (even
+//! `len()`) deadlocks; the wakers of Tokio and of every common executor do
+//! not. A `clone` or `wake` that panics leaves every value and every place in
+//! line as if it had not happened, and the panic reaches the caller.
+//!
 //! # `gochan::select!`
 //!
 //! [`select!`] waits on several sends and receives at once, on channels of any

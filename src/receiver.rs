@@ -28,9 +28,19 @@ use crate::Stats;
 /// in line belongs to the `Receiver` handle, not to the `next()` future: a
 /// value handed to it while it waits stays with the handle, even if that
 /// `next()` future is dropped, and is the first thing the handle's next
-/// `poll_next`, `poll_recv`, `recv` or `try_recv` returns. Dropping the handle
-/// passes such a value on to the next waiting receiver (or back to the front
-/// of the channel), so nothing is lost.
+/// `poll_next`, `poll_recv`, `recv`, `try_recv` or `select!` case on it
+/// returns. Dropping the handle passes such a value on to the next waiting
+/// receiver (or back to the front of the channel), so nothing is lost.
+///
+/// An idle handle never holds the channel up: a value held by a handle's
+/// place is taken over by a receive future (`recv`, `recv_many`,
+/// `recv_timeout`) or select case on another handle that would otherwise
+/// wait, and when the channel closes held values go to the receivers that
+/// wait, the rest back to the front of the buffer in order. So a closed
+/// channel finishes once every value is received, even if a handle that was
+/// handed one is never polled again. Another handle's stream poll or
+/// `try_recv` does not take a held value over, so stream consumers that keep
+/// polling take turns.
 ///
 /// # Examples
 ///

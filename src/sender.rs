@@ -279,7 +279,7 @@ impl<T> Sender<T> {
     }
 
     /// Waits for room for one value and reserves it: the returned
-    /// [`Permit`](crate::Permit)'s `send` then never waits or fails. Dropping
+    /// [`Permit`]'s `send` then never waits or fails. Dropping
     /// the permit gives the room back. Reservations wait in the same
     /// first-come, first-served queue as sends.
     ///
@@ -346,7 +346,7 @@ impl<T> Sender<T> {
 
     /// Waits for room for one value and reserves it, like
     /// [`reserve`](Sender::reserve), but takes the `Sender` by value: the
-    /// [`OwnedPermit`](crate::OwnedPermit) owns it, so it can move to another
+    /// [`OwnedPermit`] owns it, so it can move to another
     /// task or be stored. Clone the sender first to keep one.
     ///
     /// # Errors
@@ -384,7 +384,7 @@ impl<T> Sender<T> {
 
     /// Reserves room for one value if that is possible right now, like
     /// [`try_reserve`](Sender::try_reserve), taking the `Sender` by value
-    /// into the [`OwnedPermit`](crate::OwnedPermit).
+    /// into the [`OwnedPermit`].
     ///
     /// # Errors
     ///
@@ -410,7 +410,7 @@ impl<T> Sender<T> {
     }
 
     /// Waits until room for `n` values is reserved, as tokio's
-    /// `reserve_many`: the [`PermitIterator`](crate::PermitIterator) yields
+    /// `reserve_many`: the [`PermitIterator`] yields
     /// `n` permits. Slots are granted first come, first served, together with
     /// plain sends and `reserve`s: the call takes one place in line for the
     /// whole batch, so senders that come later wait behind it; on a buffered
@@ -497,7 +497,7 @@ impl<T> Sender<T> {
 
     /// A [`Sink`](futures_sink::Sink) that sends into this channel, borrowing
     /// this sender (tokio-util's `PollSender`, flume's `sink`). See
-    /// [`SendSink`](crate::SendSink) for how it reserves room and what
+    /// [`SendSink`] for how it reserves room and what
     /// `poll_close` does (for a borrowed sink: nothing to the channel).
     ///
     /// # Examples
@@ -643,7 +643,7 @@ impl<T> Sender<T> {
     /// order (Python's `Queue.shutdown(immediate=True)`). Waiting senders
     /// get their values back in `Err`; waiting receivers see `Closed`.
     ///
-    /// Outstanding [`Permit`](crate::Permit)s are revoked: their room is
+    /// Outstanding [`Permit`]s are revoked: their room is
     /// taken back so that the channel is finished at once, and their
     /// `send` hands the value back in `Err` instead of sending it after
     /// receivers were told `Closed`. A value already handed to a waiting
@@ -756,7 +756,7 @@ impl<T> Sender<T> {
     }
 
     /// The number of buffered values. Values handed to a waiting receiver
-    /// and room promised to a [`Permit`](crate::Permit) are not counted.
+    /// and room promised to a [`Permit`] are not counted.
     /// It can exceed the capacity for a moment (a receiver cancelled
     /// mid-handoff puts its value back at the front), and a rendezvous
     /// channel can hold a value too: one passed back that way, or one a

@@ -419,7 +419,7 @@ impl Drop for Acks {
 impl<T> State<T> {
     /// The common receive: open, a bare value buffered (no acknowledgement
     /// to settle), nobody waiting to send (so nobody moves in behind it).
-    /// Then [`Buffer::pop_plain`] is all a receive does; anything else takes
+    /// Then [`Buffer::pop_plain`](super::buffer::Buffer::pop_plain) is all a receive does; anything else takes
     /// the slow path.
     #[inline(always)]
     pub(super) fn can_pop(&self) -> bool {

@@ -303,7 +303,7 @@ impl<T> Chan<T> {
 
 impl<T> State<T> {
     /// The common send: open, no acknowledgement in the buffer, nobody
-    /// waiting to receive, room. Then [`Buffer::push_plain`] is all a send
+    /// waiting to receive, room. Then [`Buffer::push_plain`](super::buffer::Buffer::push_plain) is all a send
     /// does.
     #[inline(always)]
     pub(super) fn can_push(&self) -> bool {

@@ -42,7 +42,7 @@ pub(crate) struct Wake {
     /// however many a critical section collects.
     pub(super) more: Option<Box<MoreWakers>>,
     /// The channel closed or finished: the `closed()`/`join()` watchers are
-    /// woken (collected by [`Chan::unlock`] just before the guard drops).
+    /// woken (collected by [`Chan::unlock`](super::Chan::unlock) just before the guard drops).
     pub(super) events: bool,
 }
 
