@@ -14,7 +14,9 @@ use loom_support::model;
 
 /// A `reserve_many(2)` waits on a full `bounded(2)` while a receiver frees
 /// the room: it is granted both slots in line order, sends one and gives the
-/// other back, which then goes to the sender waiting behind it.
+/// other back, so no room is left held and a later send gets in. (That a
+/// slot given back goes to a sender already waiting behind it is
+/// `a_permit_given_back_moves_the_waiting_sender_in`'s.)
 #[test]
 fn reserve_many_granted_then_released() {
     model(|| {

@@ -1,5 +1,6 @@
 //! loom models of `select!`: two cases racing two counterparts (exactly one
-//! case happens), a select dropped while a counterpart claims it (what it
+//! case happens; on rendezvous channels too, where a token claimed twice
+//! would complete both sends), a select dropped while a counterpart claims it (what it
 //! was handed goes on; the room it was granted goes back), two selects
 //! crossing on rendezvous channels (they pair exactly once: both tokens
 //! change together), and a promised select whose send case gives up (it
@@ -10,7 +11,7 @@
 mod loom_support;
 
 use loom::thread;
-use loom_support::{model, poll_once};
+use loom_support::{model, model_with, poll_once};
 
 /// A select over two receive cases while two threads each put a value in
 /// one of the channels: exactly one case happens, the other value stays in
@@ -38,6 +39,58 @@ fn two_receive_cases_racing_two_senders() {
             2 => assert_eq!((left_a, left_b), (Some(1), None)),
             other => panic!("received {other}"),
         }
+        for rx in [&rx_a, &rx_b] {
+            let s = rx.stats();
+            assert_eq!((s.waiting_senders, s.waiting_receivers), (0, 0));
+        }
+    });
+}
+
+/// The same race on rendezvous channels, where a receive case that is
+/// handed a value completes its sender's send: a select claimed twice would
+/// let both senders finish and leave the losing value buffered in a
+/// channel that never buffers. Exactly one send completes by the select;
+/// the other completes only when the main thread receives its value later.
+#[test]
+fn two_receive_cases_racing_two_rendezvous_senders() {
+    use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+    use std::sync::Arc;
+    model(|| {
+        let (tx_a, rx_a) = gochan::rendezvous::<u32>();
+        let (tx_b, rx_b) = gochan::rendezvous::<u32>();
+        let done = Arc::new([AtomicBool::new(false), AtomicBool::new(false)]);
+        let spawn_sender = |tx: gochan::Sender<u32>, v: u32, i: usize| {
+            let done = done.clone();
+            thread::spawn(move || {
+                loom::future::block_on(tx.send(v)).unwrap();
+                done[i].store(true, SeqCst);
+            })
+        };
+        let a = spawn_sender(tx_a, 1, 0);
+        let b = spawn_sender(tx_b, 2, 1);
+        let got = loom::future::block_on(async {
+            gochan::select! {
+                recv(rx_a) -> v => v.unwrap(),
+                recv(rx_b) -> v => v.unwrap(),
+            }
+        });
+        let (other, other_done) = match got {
+            1 => (&rx_b, &done[1]),
+            2 => (&rx_a, &done[0]),
+            v => panic!("received {v}"),
+        };
+        assert_eq!(
+            other.len(),
+            0,
+            "a rendezvous channel buffered the losing value"
+        );
+        assert!(
+            !other_done.load(SeqCst),
+            "the losing send completed without a receiver"
+        );
+        assert_eq!(loom::future::block_on(other.recv()), Ok(3 - got));
+        a.join().unwrap();
+        b.join().unwrap();
         for rx in [&rx_a, &rx_b] {
             let s = rx.stats();
             assert_eq!((s.waiting_senders, s.waiting_receivers), (0, 0));
@@ -150,7 +203,9 @@ fn a_select_dropped_while_a_receiver_grants_its_send_case() {
 /// that cross must not both happen, nor deadlock.)
 #[test]
 fn two_selects_crossing_on_rendezvous_channels_pair_once() {
-    model(|| {
+    // Bound 3: the two-token lock's deadlock, were its order lost, needs
+    // three preemptions to show.
+    model_with(3, || {
         let (tx_a, rx_a) = gochan::rendezvous::<u32>();
         let (tx_b, rx_b) = gochan::rendezvous::<u32>();
         let (tx_a2, rx_b2) = (tx_a.clone(), rx_b.clone());
