@@ -148,7 +148,10 @@
 //! unlock. So a waker whose `clone` calls back into the same channel (even
 //! `len()`) deadlocks; the wakers of Tokio and of every common executor do
 //! not. A `clone` or `wake` that panics leaves every value and every place in
-//! line as if it had not happened, and the panic reaches the caller.
+//! line as if it had not happened; the panic then reaches the caller, unless
+//! re-raising it would lose a value on its way back (a refused send, a
+//! permit's value nobody can receive, `close_now`'s leftovers): there it is
+//! contained.
 //!
 //! # `gochan::select!`
 //!
