@@ -49,9 +49,10 @@ impl<T> State<T> {
     }
 
     /// Receivers waiting now that a counterpart could complete and that no
-    /// permit is promised to: live entries of the receive and promised lines (a select case
-    /// whose select already happened is stale), not counting the cases of
-    /// the select `own` (a select never pairs with itself), less `reserved`.
+    /// permit is promised to: live entries of the receive and promised lines
+    /// (a select case whose select already happened is stale), not counting
+    /// the cases of the select `own` (a select never pairs with itself), less
+    /// `reserved`.
     /// Walks the line: reservations only.
     pub(super) fn free_receivers(&self, own: Option<&Arc<Token>>) -> usize {
         // Promised receive cases wait for a permit's value: counted, like the
@@ -262,7 +263,7 @@ impl<T> State<T> {
                     let other = self.case_of(receiver);
                     let paired = match ticket {
                         Some(t) => t.pair_with(&other),
-                        None => other.promise().then_some(()).ok_or(Taken::Second),
+                        None => other.promise_alone(),
                     };
                     match paired {
                         Ok(()) => self.promise_to(receiver),

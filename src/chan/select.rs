@@ -10,7 +10,7 @@ use super::ack::Item;
 use super::recv::Place;
 use super::waiters::{Entry, Key, Line, Status, Who};
 use super::wake::Wake;
-use super::{Chan, Ticket, TryReserve};
+use super::{Chan, State, Ticket, TryReserve};
 
 /// What a receive case found.
 pub(crate) enum CaseRecv<T> {
@@ -119,19 +119,7 @@ impl<T> Chan<T> {
             return CaseSend::Closed;
         }
         if s.waiters.is_empty(Line::Send) {
-            let granted = if s.is_rendezvous() {
-                s.grant_case(Some(ticket))
-            } else if s.free_permits() > 0 {
-                if ticket.claim() {
-                    s.reserved += 1;
-                    Some(true)
-                } else {
-                    Some(false)
-                }
-            } else {
-                None
-            };
-            match granted {
+            match s.grant_send_case(Some(ticket)) {
                 Some(true) => return CaseSend::Granted,
                 Some(false) => return CaseSend::Lost,
                 None => {}
@@ -156,17 +144,10 @@ impl<T> Chan<T> {
         if !s.waiters.is_empty(Line::Send) {
             return TryReserve::Full;
         }
-        if s.is_rendezvous() {
-            return match s.grant_case(None) {
-                Some(_) => TryReserve::Granted,
-                None => TryReserve::Full,
-            };
+        match s.grant_send_case(None) {
+            Some(_) => TryReserve::Granted,
+            None => TryReserve::Full,
         }
-        if s.free_permits() == 0 {
-            return TryReserve::Full;
-        }
-        s.reserved += 1;
-        TryReserve::Granted
     }
 
     /// The select chose this registered send case: `true` if it holds its
@@ -182,5 +163,26 @@ impl<T> Chan<T> {
         };
         self.unlock(s, wake);
         granted
+    }
+}
+
+impl<T> State<T> {
+    /// A select's send case, nobody waiting ahead: its slot now if one is
+    /// free (on a rendezvous channel, a receiver to hand to: see
+    /// [`State::grant_case`]), claiming the select's `ticket` (`None`: a
+    /// first look, nothing registered). `Some(false)`: the select happened
+    /// elsewhere; `None`: no slot.
+    fn grant_send_case(&mut self, ticket: Option<&Ticket<'_>>) -> Option<bool> {
+        if self.is_rendezvous() {
+            return self.grant_case(ticket);
+        }
+        if self.free_permits() == 0 {
+            return None;
+        }
+        if !ticket.is_none_or(Ticket::claim) {
+            return Some(false);
+        }
+        self.reserved += 1;
+        Some(true)
     }
 }

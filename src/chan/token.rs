@@ -292,7 +292,7 @@ impl Ticket<'_> {
     pub(super) fn pair_with(&self, other: &Sel) -> Result<(), Taken> {
         if self.fresh {
             // Nothing of ours is registered: only `other` can be taken.
-            return other.promise().then_some(()).ok_or(Taken::Second);
+            return other.promise_alone();
         }
         Token::pair(
             self.token,
@@ -328,6 +328,13 @@ impl Sel {
         }
         s.choice = Choice::Promised(self.case);
         true
+    }
+
+    /// [`Sel::promise`] for a send side that no other counterpart can take
+    /// (a first look, or a select with nothing registered): only this
+    /// receive case can be found taken, `Err(Taken::Second)`.
+    pub(super) fn promise_alone(&self) -> Result<(), Taken> {
+        self.promise().then_some(()).ok_or(Taken::Second)
     }
 
     /// Completes a waiting send case `self` for a receiver arriving now,
