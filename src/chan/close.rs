@@ -281,17 +281,16 @@ impl<T> State<T> {
     }
 
     /// Registers (or refreshes) a `closed()`/`join()` in the watch line. The
-    /// waker is cloned under the lock once the entry is the watcher's.
+    /// waker is cloned under the lock before the entry exists, so a `clone`
+    /// that panics leaves none behind.
     fn watch(&mut self, key: &mut Option<Key>, cx: &mut Context<'_>, wake: &mut Wake) {
         let Some(k) = *key else {
             let entry = Entry {
-                waker: None,
+                waker: Some(cx.waker().clone()),
                 who: Who::Future,
                 status: Status::Watching,
             };
-            let k = self.waiters.insert(entry, Line::Watch);
-            *key = Some(k);
-            self.waiters.get(k).waker = Some(cx.waker().clone());
+            *key = Some(self.waiters.insert(entry, Line::Watch));
             return;
         };
         let entry = self.waiters.get(k);

@@ -189,6 +189,8 @@ impl<T> Chan<T> {
             guard.notify_watchers(&mut wake);
         }
         drop(guard);
+        // Run in place: moving the `Wake` into `run` copied it, callgrind
+        // showed, on every slow path.
         wake.run()
     }
 

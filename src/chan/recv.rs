@@ -175,15 +175,14 @@ impl<T> Chan<T> {
                 if H::TAKES_HELD && !s.waiters.is_empty(Line::Held) {
                     break Poll::Ready(s.take_held(&mut wake));
                 }
-                // The entry is the holder's before the waker is cloned.
+                // The waker is cloned before the entry exists: a `clone`
+                // that panics leaves nothing behind (nothing has changed).
                 let entry = Entry {
-                    waker: None,
+                    waker: Some(cx.waker().clone()),
                     who: H::WHO,
                     status: Status::Receiving,
                 };
-                let key = s.waiters.insert(entry, Line::Recv);
-                holder.set(Some(key));
-                s.waiters.get(key).waker = Some(cx.waker().clone());
+                holder.set(Some(s.waiters.insert(entry, Line::Recv)));
                 if s.is_rendezvous() && !s.waiters.is_empty(Line::Send) {
                     s.match_rendezvous(&mut wake);
                 }

@@ -198,18 +198,16 @@ impl<T> Chan<T> {
                     s.push(item(op));
                     Poll::Ready(SendOutcome::Sent)
                 } else {
-                    // The value is in its entry, and the entry is the
-                    // future's, before the waker is cloned: a `clone` that
-                    // panics leaves the value where the future's drop
-                    // withdraws it.
+                    // The waker is cloned while the value is still the
+                    // future's: a `clone` that panics leaves it there, and
+                    // no entry behind.
+                    let waker = Some(cx.waker().clone());
                     let entry = Entry {
-                        waker: None,
+                        waker,
                         who: Who::Future,
                         status: Status::Sending(item(op)),
                     };
-                    let key = s.waiters.insert(entry, Line::Send);
-                    op.state = SendState::Waiting(key);
-                    s.waiters.get(key).waker = Some(cx.waker().clone());
+                    op.state = SendState::Waiting(s.waiters.insert(entry, Line::Send));
                     Poll::Pending
                 }
             }

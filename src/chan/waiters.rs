@@ -202,6 +202,8 @@ impl<T> Waiters<T> {
     /// Stores `entry` and puts it at the back of `line`.
     #[inline(always)]
     pub(super) fn insert(&mut self, entry: Entry<T>, line: Line) -> Key {
+        // The slot is written whole, already linked behind the line's tail.
+        let tail = self.lines[line as usize].tail;
         let key = match self.free.get() {
             None => {
                 let key = u32::try_from(self.slots.len())
@@ -211,22 +213,31 @@ impl<T> Waiters<T> {
                     .expect("gochan: more than 4 billion operations waiting on one channel");
                 self.slots.push(Slot {
                     entry: Some(entry),
-                    line: None,
-                    prev: Link::NIL,
+                    line: Some(line),
+                    prev: tail,
                     next: Link::NIL,
                 });
                 key
             }
             Some(key) => {
                 let slot = &mut self.slots[key.index()];
+                debug_assert!(slot.line.is_none(), "a free slot is in no line");
                 self.free = slot.next;
-                slot.next = Link::NIL;
                 slot.entry = Some(entry);
+                slot.line = Some(line);
+                slot.prev = tail;
+                slot.next = Link::NIL;
                 key
             }
         };
+        let list = &mut self.lines[line as usize];
+        list.tail = Link::to(key);
+        if tail == Link::NIL {
+            list.head = Link::to(key);
+        } else {
+            self.slots[tail.0 as usize].next = Link::to(key);
+        }
         self.live += 1;
-        self.push(key, line);
         key
     }
 
@@ -251,18 +262,25 @@ impl<T> Waiters<T> {
     /// Frees an entry, taking it out of its line if it is in one.
     #[inline(always)]
     pub(super) fn remove(&mut self, key: Key) -> Entry<T> {
-        self.unlink(key);
-        let entry = self.slots[key.index()]
+        // One look at the slot: its links are read, and it goes on the free
+        // list, before its neighbours (other slots) are relinked.
+        let slot = &mut self.slots[key.index()];
+        let entry = slot
             .entry
             .take()
             .expect("gochan: waiter entry missing (internal error)");
+        let line = slot.line.take();
+        let prev = std::mem::replace(&mut slot.prev, Link::NIL);
+        let next = std::mem::replace(&mut slot.next, self.free);
+        if let Some(line) = line {
+            self.relink(line, prev, next);
+        }
         self.live -= 1;
         if self.live == 0 && self.slots.len() > KEEP {
             // A spike has drained: give its memory back.
             self.slots = Vec::new();
             self.free = Link::NIL;
         } else {
-            self.slots[key.index()].next = self.free;
             self.free = Link::to(key);
         }
         entry
@@ -349,6 +367,13 @@ impl<T> Waiters<T> {
         };
         let prev = std::mem::replace(&mut slot.prev, Link::NIL);
         let next = std::mem::replace(&mut slot.next, Link::NIL);
+        self.relink(line, prev, next);
+    }
+
+    /// Joins the neighbours `prev` and `next` of a slot just taken out of
+    /// `line`.
+    #[inline(always)]
+    fn relink(&mut self, line: Line, prev: Link, next: Link) {
         let list = &mut self.lines[line as usize];
         if prev == Link::NIL {
             list.head = next;
