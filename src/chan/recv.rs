@@ -125,17 +125,49 @@ impl<T> Chan<T> {
     ) -> Poll<Result<T, RecvError>> {
         let budget = ready!(Budget::take(cx));
         let mut s = self.lock();
-        if wait.key.is_none() && s.can_pop() {
-            // Nobody moves into the room: no wake-up bookkeeping.
-            s.received += 1;
-            let value = s.buf.pop_plain();
-            drop(s);
-            budget.spend();
-            return Poll::Ready(Ok(value));
+        match wait.key {
+            None if s.can_pop() => {
+                // Nobody moves into the room: no wake-up bookkeeping.
+                s.received += 1;
+                let value = s.buf.pop_plain();
+                drop(s);
+                budget.spend();
+                return Poll::Ready(Ok(value));
+            }
+            Some(key) if s.is_received(key) => {
+                // Woken with a value: taken straight out of the entry.
+                wait.key = None;
+                let value = self.collect_value(s, key);
+                budget.spend();
+                return Poll::Ready(Ok(value));
+            }
+            _ => {}
         }
         budget
             .spend_if_ready(self.poll_recv_slow(s, wait, cx, None))
             .map(|item| item.map(Item::into_received).ok_or(RecvError))
+    }
+
+    /// The value a woken receive was handed, moved out of its entry into
+    /// the result, not through the general path's `Item`, `Option` and
+    /// `Poll` layers (each a move of the value: 46 instructions a message
+    /// of 256 bytes on bounded(1), see docs/performance.md). Unlocks; a
+    /// waker's panic puts the value back first, as [`Chan::unlock_taking`]
+    /// does.
+    #[inline(always)]
+    fn collect_value(&self, mut s: Guard<'_, T>, key: Key) -> T {
+        let mut wake = Wake::default();
+        let Entry { waker, status, .. } = s.waiters.remove(key);
+        wake.discard(waker);
+        let Status::Received { item, slot } = status else {
+            unreachable!("gochan: collected a receive that holds no value (internal error)")
+        };
+        let Item { value, ack } = item;
+        s.took_received(slot, &mut wake);
+        match self.release(s, wake) {
+            None => Item { value, ack }.into_received(),
+            Some(p) => self.put_back(Item { value, ack }, p).into_received(),
+        }
     }
 
     /// Drives a handle's own receive (its stream and `poll_recv`): as
@@ -147,6 +179,14 @@ impl<T> Chan<T> {
     ) -> Poll<Option<T>> {
         let budget = ready!(Budget::take(cx));
         let s = self.lock();
+        if let Some(key) = place.key() {
+            if s.is_received(key) {
+                place.set(None);
+                let value = self.collect_value(s, key);
+                budget.spend();
+                return Poll::Ready(Some(value));
+            }
+        }
         budget
             .spend_if_ready(self.poll_recv_slow(s, place, cx, None))
             .map(|item| item.map(Item::into_received))
@@ -476,6 +516,12 @@ impl<T> State<T> {
         };
         self.took_received(slot, wake);
         Some(item)
+    }
+
+    /// Whether the receive entry under `key` was handed a value.
+    #[inline(always)]
+    pub(super) fn is_received(&self, key: Key) -> bool {
+        matches!(self.waiters.peek(key).status, Status::Received { .. })
     }
 
     /// Frees a `Received` entry and takes its value.

@@ -202,34 +202,21 @@ impl<T> Waiters<T> {
     /// Stores `entry` and puts it at the back of `line`.
     #[inline(always)]
     pub(super) fn insert(&mut self, entry: Entry<T>, line: Line) -> Key {
-        // The slot is written whole, already linked behind the line's tail.
-        let tail = self.lines[line as usize].tail;
+        // One way in: a free slot (made first if there is none), written
+        // whole and already linked behind the line's tail, so that the
+        // entry is moved once, straight into its slot.
         let key = match self.free.get() {
-            None => {
-                let key = u32::try_from(self.slots.len())
-                    .ok()
-                    .filter(|&i| i != u32::MAX)
-                    .map(Key)
-                    .expect("gochan: more than 4 billion operations waiting on one channel");
-                self.slots.push(Slot {
-                    entry: Some(entry),
-                    line: Some(line),
-                    prev: tail,
-                    next: Link::NIL,
-                });
-                key
-            }
-            Some(key) => {
-                let slot = &mut self.slots[key.index()];
-                debug_assert!(slot.line.is_none(), "a free slot is in no line");
-                self.free = slot.next;
-                slot.entry = Some(entry);
-                slot.line = Some(line);
-                slot.prev = tail;
-                slot.next = Link::NIL;
-                key
-            }
+            Some(key) => key,
+            None => self.grow(),
         };
+        let tail = self.lines[line as usize].tail;
+        let slot = &mut self.slots[key.index()];
+        debug_assert!(slot.line.is_none(), "a free slot is in no line");
+        self.free = slot.next;
+        slot.entry = Some(entry);
+        slot.line = Some(line);
+        slot.prev = tail;
+        slot.next = Link::NIL;
         let list = &mut self.lines[line as usize];
         list.tail = Link::to(key);
         if tail == Link::NIL {
@@ -238,6 +225,24 @@ impl<T> Waiters<T> {
             self.slots[tail.0 as usize].next = Link::to(key);
         }
         self.live += 1;
+        key
+    }
+
+    /// Adds a free slot (the free list is empty) and returns its key.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self) -> Key {
+        let key = u32::try_from(self.slots.len())
+            .ok()
+            .filter(|&i| i != u32::MAX)
+            .map(Key)
+            .expect("gochan: more than 4 billion operations waiting on one channel");
+        self.slots.push(Slot {
+            entry: None,
+            line: None,
+            prev: Link::NIL,
+            next: Link::NIL,
+        });
         key
     }
 
