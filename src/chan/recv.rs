@@ -216,7 +216,7 @@ impl<T> Chan<T> {
                     break Poll::Ready(s.take_held(&mut wake));
                 }
                 // The waker is cloned before the entry exists: a `clone`
-                // that panics leaves nothing behind (nothing has changed).
+                // that panics leaves no entry behind.
                 let entry = Entry {
                     waker: Some(cx.waker().clone()),
                     who: H::WHO,

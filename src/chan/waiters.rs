@@ -217,13 +217,7 @@ impl<T> Waiters<T> {
         slot.line = Some(line);
         slot.prev = tail;
         slot.next = Link::NIL;
-        let list = &mut self.lines[line as usize];
-        list.tail = Link::to(key);
-        if tail == Link::NIL {
-            list.head = Link::to(key);
-        } else {
-            self.slots[tail.0 as usize].next = Link::to(key);
-        }
+        self.link_tail(line, tail, key);
         self.live += 1;
         key
     }
@@ -348,19 +342,27 @@ impl<T> Waiters<T> {
     /// Puts an entry that is in no line at the back of `line`.
     #[inline(always)]
     pub(super) fn push(&mut self, key: Key, line: Line) {
+        let tail = self.lines[line as usize].tail;
+        let slot = &mut self.slots[key.index()];
+        debug_assert!(slot.line.is_none(), "an entry is in one line at a time");
+        slot.line = Some(line);
+        slot.prev = tail;
+        slot.next = Link::NIL;
+        self.link_tail(line, tail, key);
+    }
+
+    /// Makes `key` (whose slot already links back to `tail`) the new tail
+    /// of `line`: the other half of [`Waiters::push`] and
+    /// [`Waiters::insert`].
+    #[inline(always)]
+    fn link_tail(&mut self, line: Line, tail: Link, key: Key) {
         let list = &mut self.lines[line as usize];
-        let tail = list.tail;
         list.tail = Link::to(key);
         if tail == Link::NIL {
             list.head = Link::to(key);
         } else {
             self.slots[tail.0 as usize].next = Link::to(key);
         }
-        let slot = &mut self.slots[key.index()];
-        debug_assert!(slot.line.is_none(), "an entry is in one line at a time");
-        slot.line = Some(line);
-        slot.prev = tail;
-        slot.next = Link::NIL;
     }
 
     /// Takes `key` out of its line, if it is in one.
