@@ -462,10 +462,11 @@ impl<T> State<T> {
     /// the slow path.
     #[inline(always)]
     pub(super) fn can_pop(&self) -> bool {
+        // `&`, not `&&`, as in `can_push`.
         !self.closed
-            && !self.buf.is_empty()
-            && self.buf.is_plain()
-            && self.waiters.is_empty(Line::Send)
+            & !self.buf.is_empty()
+            & self.buf.is_plain()
+            & self.waiters.is_empty(Line::Send)
     }
 
     /// Takes the oldest buffered value (the buffer is not empty).

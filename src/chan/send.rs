@@ -305,7 +305,10 @@ impl<T> State<T> {
     /// does.
     #[inline(always)]
     pub(super) fn can_push(&self) -> bool {
-        !self.closed && self.buf.is_plain() && self.waiters.is_empty(Line::Recv) && self.has_room()
+        // `&`, not `&&`: one branch on the whole, which LLVM's static guess
+        // takes as even odds; a chain of five it took for rare, and would
+        // not inline the buffer's push behind it.
+        !self.closed & self.buf.is_plain() & self.waiters.is_empty(Line::Recv) & self.has_room()
     }
 
     /// Whether a new send may enter the buffer: a buffered channel with a
