@@ -164,7 +164,7 @@ impl<T> Future for Watch<'_, T> {
         };
         let res = if done {
             if let Some(key) = this.key.take() {
-                wake.discard(s.waiters.remove(key).waker);
+                wake.discard(s.waiters.free(key));
             }
             Poll::Ready(())
         } else {
@@ -181,7 +181,7 @@ impl<T> Drop for Watch<'_, T> {
         if let Some(key) = self.key.take() {
             let mut wake = Wake::default();
             let mut s = self.chan.lock();
-            wake.discard(s.waiters.remove(key).waker);
+            wake.discard(s.waiters.free(key));
             self.chan.unlock(s, wake);
         }
     }

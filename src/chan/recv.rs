@@ -237,7 +237,7 @@ impl<T> Chan<T> {
                         // may move a sender's value in, which must not be
                         // handed to this entry.
                         holder.set(None);
-                        wake.discard(s.waiters.remove(key).waker);
+                        wake.discard(s.waiters.free(key));
                         let item = s.take_held(&mut wake);
                         break Poll::Ready(item);
                     }
@@ -250,13 +250,13 @@ impl<T> Chan<T> {
                 }
                 Status::Closed => {
                     holder.set(None);
-                    wake.discard(s.waiters.remove(key).waker);
+                    wake.discard(s.waiters.free(key));
                     break Poll::Ready(None);
                 }
                 Status::Passed => {
                     // A handle's held value went on: start afresh.
                     holder.set(None);
-                    wake.discard(s.waiters.remove(key).waker);
+                    wake.discard(s.waiters.free(key));
                 }
                 _ => {
                     unreachable!("gochan: a receive entry ends received or closed (internal error)")
@@ -397,12 +397,12 @@ impl<T> Chan<T> {
                 Err(TryRecvError::Empty)
             }
             Status::Closed => {
-                wake.discard(s.waiters.remove(key).waker);
+                wake.discard(s.waiters.free(key));
                 self.unlock(s, wake);
                 Err(TryRecvError::Closed)
             }
             Status::Passed => {
-                wake.discard(s.waiters.remove(key).waker);
+                wake.discard(s.waiters.free(key));
                 self.try_recv_locked(s, wake)
             }
             _ => unreachable!("gochan: a receive entry ends received or closed (internal error)"),

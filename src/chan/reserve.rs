@@ -102,12 +102,12 @@ impl<T> Chan<T> {
                 }
                 Status::Granted(_) => {
                     wait.key = None;
-                    wake.discard(s.waiters.remove(key).waker);
+                    wake.discard(s.waiters.free(key));
                     Poll::Ready(Reserved::Granted)
                 }
                 Status::Closed => {
                     wait.key = None;
-                    wake.discard(s.waiters.remove(key).waker);
+                    wake.discard(s.waiters.free(key));
                     Poll::Ready(Reserved::Closed)
                 }
                 _ => unreachable!("gochan: a reservation ends granted or closed (internal error)"),

@@ -58,7 +58,7 @@ impl<T> Chan<T> {
             }
             // Waiting, closed or spent: nothing in it. The case takes its
             // place in line.
-            wake.discard(s.waiters.remove(key).waker);
+            wake.discard(s.waiters.free(key));
         }
         let ready = !s.buf.is_empty() || (s.is_rendezvous() && s.sender_to_take());
         if ready || s.is_finished() || !s.waiters.is_empty(Line::Held) {
@@ -101,7 +101,7 @@ impl<T> Chan<T> {
             let item = s.collect(key, &mut wake);
             return Some(self.unlock_taking(s, wake, item));
         }
-        wake.discard(s.waiters.remove(key).waker);
+        wake.discard(s.waiters.free(key));
         self.unlock(s, wake);
         None
     }

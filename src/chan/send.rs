@@ -217,7 +217,7 @@ impl<T> Chan<T> {
                     Poll::Pending
                 }
                 Status::Sent => {
-                    wake.discard(s.waiters.remove(key).waker);
+                    wake.discard(s.waiters.free(key));
                     op.state = SendState::Done;
                     Poll::Ready(SendOutcome::Sent)
                 }

@@ -110,6 +110,17 @@ pub(super) enum Status<T> {
     Passed,
 }
 
+impl<T> Status<T> {
+    /// Whether the status carries a value (a waiting or refused send's, or
+    /// one handed to a receive).
+    pub(super) fn holds_value(&self) -> bool {
+        matches!(
+            self,
+            Status::Sending(_) | Status::Refused(_) | Status::Received { .. }
+        )
+    }
+}
+
 /// A waiting operation.
 pub(super) struct Entry<T> {
     /// The task to wake (a select keeps its waker in its token instead).
@@ -261,13 +272,33 @@ impl<T> Waiters<T> {
     /// Frees an entry, taking it out of its line if it is in one.
     #[inline(always)]
     pub(super) fn remove(&mut self, key: Key) -> Entry<T> {
-        // One look at the slot: its links are read, and it goes on the free
-        // list, before its neighbours (other slots) are relinked.
+        self.vacate(key, |entry| entry.take())
+    }
+
+    /// Frees an entry that holds no value ([`Status::holds_value`]), taking
+    /// it out of its line if it is in one, and returns its waker. The entry
+    /// is dropped where it lies: moving it out, as [`Waiters::remove`]
+    /// does, copies the whole slot, which is as large as the biggest
+    /// status (a 256-byte value's).
+    #[inline(always)]
+    pub(super) fn free(&mut self, key: Key) -> Option<Waker> {
+        self.vacate(key, |slot| {
+            let entry = slot.as_mut()?;
+            debug_assert!(!entry.status.holds_value(), "a freed entry holds no value");
+            let waker = entry.waker.take();
+            *slot = None;
+            Some(waker)
+        })
+    }
+
+    /// Empties the slot under `key` with `take` (which returns `None` only
+    /// for a slot that holds no entry), unlinks it and puts it on the free
+    /// list. One look at the slot: its links are read, and it goes on the
+    /// free list, before its neighbours (other slots) are relinked.
+    #[inline(always)]
+    fn vacate<R>(&mut self, key: Key, take: impl FnOnce(&mut Option<Entry<T>>) -> Option<R>) -> R {
         let slot = &mut self.slots[key.index()];
-        let entry = slot
-            .entry
-            .take()
-            .expect("gochan: waiter entry missing (internal error)");
+        let out = take(&mut slot.entry).expect("gochan: waiter entry missing (internal error)");
         let line = slot.line.take();
         let prev = std::mem::replace(&mut slot.prev, Link::NIL);
         let next = std::mem::replace(&mut slot.next, self.free);
@@ -282,7 +313,7 @@ impl<T> Waiters<T> {
         } else {
             self.free = Link::to(key);
         }
-        entry
+        out
     }
 
     /// Whether nobody is in `line`.
