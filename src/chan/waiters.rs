@@ -278,8 +278,8 @@ impl<T> Waiters<T> {
     /// Frees an entry that holds no value ([`Status::holds_value`]), taking
     /// it out of its line if it is in one, and returns its waker. The entry
     /// is dropped where it lies: moving it out, as [`Waiters::remove`]
-    /// does, copies the whole slot, which is as large as the biggest
-    /// status (a 256-byte value's).
+    /// does, copies the whole entry, which is as large as its largest
+    /// status (with 256-byte values, 264 bytes of room that hold nothing).
     #[inline(always)]
     pub(super) fn free(&mut self, key: Key) -> Option<Waker> {
         self.vacate(key, |slot| {
