@@ -306,8 +306,9 @@ impl<T> State<T> {
     #[inline(always)]
     pub(super) fn can_push(&self) -> bool {
         // `&`, not `&&`: one branch on the whole, which LLVM's static guess
-        // takes as even odds; a chain of five it took for rare, and would
-        // not inline the buffer's push behind it.
+        // takes as even odds; behind a chain of short-circuit tests it took
+        // the common path for rare, and would not inline the buffer's push
+        // there.
         !self.closed & self.buf.is_plain() & self.waiters.is_empty(Line::Recv) & self.has_room()
     }
 

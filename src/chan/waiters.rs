@@ -269,7 +269,9 @@ impl<T> Waiters<T> {
             .expect("gochan: waiter entry missing (internal error)")
     }
 
-    /// Frees an entry, taking it out of its line if it is in one.
+    /// Frees an entry, taking it out of its line if it is in one, and hands
+    /// it back: for an entry whose value (or other contents) the caller
+    /// takes. An entry with nothing to take goes through [`Waiters::free`].
     #[inline(always)]
     pub(super) fn remove(&mut self, key: Key) -> Entry<T> {
         self.vacate(key, |entry| entry.take())
